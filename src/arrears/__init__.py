@@ -1,0 +1,1 @@
+"""arrears: servicing, risk and lawful collections for consumer-credit lenders."""

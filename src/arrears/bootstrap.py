@@ -1,0 +1,66 @@
+"""The one place that wires adapters into the service, and reads the clock.
+
+>>> terms = build_terms()
+>>> terms.catalogue.loan("cash-loan").apr_cap
+Decimal('0.24')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from arrears.adapters.memory import MemoryStore, MemoryUnitOfWork
+from arrears.domain.calendars import calendar_named
+from arrears.domain.products import load_catalogue
+from arrears.domain.terms import Terms
+from arrears.kernel.ids import new_id
+from arrears.service.ports import UnitOfWork
+
+__all__ = [
+    "build_terms",
+    "memory_uow_factory",
+    "new_account_id",
+    "sql_uow_factory",
+    "upgrade_store",
+    "utc_now",
+]
+
+
+def utc_now() -> datetime:
+    """Wall-clock time, UTC-aware, for audit timestamps and ids only."""
+    return datetime.now(UTC)
+
+
+def new_account_id(prefix: str) -> str:
+    return f"{prefix}-{new_id(utc_now())}"
+
+
+def build_terms(catalogue: str | Path | None = None) -> Terms:
+    """The catalogue (the packaged default unless a file is given) and its calendar."""
+    loaded = load_catalogue(catalogue)
+    return Terms(loaded, calendar_named(loaded.calendar))
+
+
+def memory_uow_factory() -> Callable[[], UnitOfWork]:
+    store = MemoryStore()
+    return lambda: MemoryUnitOfWork(store)
+
+
+def sql_uow_factory(url: str | None = None) -> Callable[[], UnitOfWork]:
+    """Units of work on the store at ``url`` (default: ARREARS_DATABASE_URL or ./arrears.db)."""
+    from arrears.adapters.db.store import database_url, open_store
+    from arrears.adapters.db.uow import SqlUnitOfWork
+
+    _, session_factory = open_store(database_url(url))
+    return lambda: SqlUnitOfWork(session_factory, utc_now)
+
+
+def upgrade_store(url: str | None = None) -> str:
+    """Create or upgrade the schema of the store at ``url``; returns the URL used."""
+    from arrears.adapters.db.store import database_url, migrate
+
+    resolved = database_url(url)
+    migrate(resolved)
+    return resolved

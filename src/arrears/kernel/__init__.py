@@ -1,0 +1,1 @@
+"""Money, rates, business dates, day counts, ids and the error tree (stdlib only)."""

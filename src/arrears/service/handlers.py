@@ -1,0 +1,213 @@
+"""Use cases: each takes a command and a unit of work, and commits or changes nothing.
+
+Commands are dated by the business date, never the clock. A command dated
+before the account's last closed day is back-dated: the account is rebuilt
+from its history and the difference in the journal is posted as a
+correction, so entries are never edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from arrears.domain.account import Account
+from arrears.domain.engine import apply, close_day, open_account, rebuild
+from arrears.domain.events import (
+    AccountOpened,
+    DomainEvent,
+    HistoryItem,
+    PaymentReceived,
+    PaymentReversed,
+)
+from arrears.domain.ledger import trial_balance
+from arrears.domain.outcome import Outcome
+from arrears.domain.terms import Terms
+from arrears.kernel.errors import DateError, KeyConflict, NotFound
+from arrears.kernel.money import format_minor
+from arrears.service.ports import PaymentRecord, UnitOfWork
+
+__all__ = ["CobResult", "Recorded", "close_business", "get_account", "open_new", "record"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What a command did: ``replayed`` when a payment key was seen before."""
+
+    account_id: str
+    replayed: bool = False
+    rebuilt: bool = False
+    events: tuple[DomainEvent, ...] = ()
+
+
+@dataclass
+class CobResult:
+    target: date
+    accounts: int = 0
+    account_days: int = 0
+    events: int = 0
+    entries: int = 0
+    chunks: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def get_account(uow: UnitOfWork, account_id: str) -> Account:
+    account = uow.accounts.get(account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id!r}", hint="list accounts with `arrears accounts`")
+    return account
+
+
+def _check_business_date(uow: UnitOfWork, on: date) -> None:
+    business = uow.settings.business_date()
+    if business is not None and on > business:
+        raise DateError(
+            f"date {on} is after the business date {business}",
+            hint=f"run `arrears cob --to {on - timedelta(days=1)}` first, or date it {business}",
+        )
+
+
+def _save(uow: UnitOfWork, out: Outcome) -> None:
+    uow.journal.add(out.entries)
+    uow.events.add(out.events)
+
+
+def open_new(uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpened) -> Recorded:
+    """Open a line or disburse a loan on ``opened.on`` (default: the business date)."""
+    with uow:
+        if uow.accounts.get(account_id) is not None:
+            raise KeyConflict(f"account {account_id} already exists", hint="choose another id")
+        _check_business_date(uow, opened.on)
+        out = Outcome()
+        account = open_account(account_id, opened, terms, out)
+        uow.accounts.add(account)
+        uow.history.append(account_id, opened)
+        if uow.settings.business_date() is None:
+            uow.settings.set_business_date(opened.on)
+        _save(uow, out)
+        uow.commit()
+        return Recorded(account_id, events=tuple(out.events))
+
+
+def _catch_up(account: Account, through: date, terms: Terms, out: Outcome) -> None:
+    day = account.last_closed_on + timedelta(days=1)
+    while day <= through:
+        close_day(account, day, terms, out)
+        day += timedelta(days=1)
+
+
+def _check_payment_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
+    """True when this exact payment was taken before; a clash raises."""
+    if isinstance(item, PaymentReversed):
+        seen = uow.payments.get(item.key)
+        if seen is None or seen.account_id != account_id:
+            raise NotFound(f"no payment with key {item.key!r} on account {account_id}")
+        if seen.reversed:
+            raise KeyConflict(f"payment {item.key!r} was already reversed", hint="nothing to do")
+        return False
+    if not isinstance(item, PaymentReceived):
+        return False
+    seen = uow.payments.get(item.key)
+    if seen is None:
+        return False
+    if (seen.account_id, seen.amount_minor, seen.on) == (account_id, item.amount_minor, item.on):
+        return True
+    raise KeyConflict(
+        f"payment key {item.key!r} was used for {format_minor(seen.amount_minor)} on account "
+        f"{seen.account_id} dated {seen.on}",
+        hint="a new payment needs a new key; resend the same payment to confirm it",
+    )
+
+
+def record(uow: UnitOfWork, terms: Terms, account_id: str, item: HistoryItem) -> Recorded:
+    """Apply one dated command to an account, rebuilding it when back-dated."""
+    with uow:
+        account = get_account(uow, account_id)
+        _check_business_date(uow, item.on)
+        if _check_payment_key(uow, account_id, item):
+            return Recorded(account_id, replayed=True)
+        out = Outcome()
+        backdated = item.on <= account.last_closed_on or isinstance(item, PaymentReversed)
+        if backdated:
+            account = _rebuild_with(uow, terms, account, item, out)
+        else:
+            _catch_up(account, item.on - timedelta(days=1), terms, out)
+            apply(account, item, terms, out)
+        uow.history.append(account_id, item)
+        if isinstance(item, PaymentReceived):
+            uow.payments.add(PaymentRecord(item.key, account_id, item.amount_minor, item.on))
+        elif isinstance(item, PaymentReversed):
+            uow.payments.mark_reversed(item.key)
+        _save(uow, out)
+        uow.commit()
+        return Recorded(account_id, rebuilt=backdated, events=tuple(out.events))
+
+
+def _rebuild_with(
+    uow: UnitOfWork, terms: Terms, account: Account, item: HistoryItem, out: Outcome
+) -> Account:
+    """Replay the history with ``item`` and post the journal difference as a correction."""
+    history = [*uow.history.for_account(account.id), item]
+    rebuilt, replayed = rebuild(account.id, history, terms, account.last_closed_on)
+    before = trial_balance(uow.journal.for_account(account.id))
+    after = trial_balance(replayed.entries)
+    delta = [(k, after.get(k, 0) - before.get(k, 0)) for k in sorted(set(before) | set(after))]
+    business = uow.settings.business_date() or item.on
+    out.post(account.id, business, "replay_correction", delta, f"{item.kind}@{item.on}")
+    out.tell(
+        account.id,
+        business,
+        "account_rebuilt",
+        cause=item.kind,
+        dated=item.on.isoformat(),
+        days_past_due_before=account.days_past_due,
+        days_past_due_after=rebuilt.days_past_due,
+    )
+    uow.accounts.replace(rebuilt)
+    return rebuilt
+
+
+def close_business(
+    uow_factory: Callable[[], UnitOfWork],
+    terms: Terms,
+    target: date,
+    *,
+    chunk: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> CobResult:
+    """Close every account day by day through ``target``, one transaction per chunk.
+
+    Accounts already closed through ``target`` are left alone, so running it
+    twice changes nothing, and a run stopped half way resumes where it was.
+    """
+    result = CobResult(target)
+    after = ""
+    while True:
+        with uow_factory() as uow:
+            ids = uow.accounts.ids_behind(target, chunk, after)
+            if not ids:
+                break
+            out = Outcome()
+            for account_id in ids:
+                account = get_account(uow, account_id)
+                result.account_days += (target - account.last_closed_on).days
+                _catch_up(account, target, terms, out)
+                uow.accounts.add(account)
+            _save(uow, out)
+            uow.commit()
+        after = ids[-1]
+        result.accounts += len(ids)
+        result.chunks += 1
+        result.events += len(out.events)
+        result.entries += len(out.entries)
+        for event in out.events:
+            result.counts[event.name] = result.counts.get(event.name, 0) + 1
+        if progress:
+            progress(len(ids))
+    with uow_factory() as uow:
+        business = uow.settings.business_date()
+        if business is None or business <= target:
+            uow.settings.set_business_date(target + timedelta(days=1))
+        uow.commit()
+    return result

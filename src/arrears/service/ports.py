@@ -1,0 +1,137 @@
+"""What the service needs from the outside world, as abstract ports.
+
+Adapters implement these: ``adapters/db`` on SQLAlchemy (SQLite or
+PostgreSQL) and ``adapters/memory`` in memory, for tests and for replaying
+a scenario without a store.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+
+from arrears.domain.account import Account
+from arrears.domain.events import DomainEvent, HistoryItem
+from arrears.domain.ledger import JournalEntry
+
+__all__ = [
+    "AccountRepository",
+    "EventLog",
+    "HistoryLog",
+    "Journal",
+    "PaymentKeys",
+    "PaymentRecord",
+    "Settings",
+    "UnitOfWork",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """A payment key as first seen: a replay must match it exactly."""
+
+    key: str
+    account_id: str
+    amount_minor: int
+    on: date
+    reversed: bool = False
+
+
+class AccountRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, account_id: str) -> Account | None: ...
+
+    @abc.abstractmethod
+    def add(self, account: Account) -> None: ...
+
+    @abc.abstractmethod
+    def replace(self, account: Account) -> None:
+        """Store a rebuilt account in place of the one with its id."""
+
+    @abc.abstractmethod
+    def ids_behind(self, target: date, limit: int, after: str = "") -> list[str]:
+        """Ids of accounts closed before ``target``, ordered, after the id ``after``."""
+
+    @abc.abstractmethod
+    def all_ids(self) -> list[str]: ...
+
+
+class HistoryLog(abc.ABC):
+    """Every command an account received, in arrival order: what a replay reads."""
+
+    @abc.abstractmethod
+    def append(self, account_id: str, item: HistoryItem) -> None: ...
+
+    @abc.abstractmethod
+    def for_account(self, account_id: str) -> list[HistoryItem]: ...
+
+
+class PaymentKeys(abc.ABC):
+    @abc.abstractmethod
+    def get(self, key: str) -> PaymentRecord | None: ...
+
+    @abc.abstractmethod
+    def add(self, record: PaymentRecord) -> None: ...
+
+    @abc.abstractmethod
+    def mark_reversed(self, key: str) -> None: ...
+
+
+class Journal(abc.ABC):
+    @abc.abstractmethod
+    def add(self, entries: Iterable[JournalEntry]) -> None: ...
+
+    @abc.abstractmethod
+    def for_account(self, account_id: str) -> list[JournalEntry]: ...
+
+    @abc.abstractmethod
+    def trial_balance(self) -> dict[str, int]:
+        """Balance per ledger account over the whole book."""
+
+
+class EventLog(abc.ABC):
+    @abc.abstractmethod
+    def add(self, events: Iterable[DomainEvent]) -> None: ...
+
+    @abc.abstractmethod
+    def for_account(self, account_id: str) -> list[DomainEvent]: ...
+
+
+class Settings(abc.ABC):
+    @abc.abstractmethod
+    def business_date(self) -> date | None:
+        """The day commands are taken for; None before the first account opens."""
+
+    @abc.abstractmethod
+    def set_business_date(self, day: date) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    """``with uow:`` rolls back unless ``commit()`` was called."""
+
+    accounts: AccountRepository
+    history: HistoryLog
+    payments: PaymentKeys
+    journal: Journal
+    events: EventLog
+    settings: Settings
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
