@@ -47,7 +47,7 @@ def _npv_and_slope(
     for k, flow in enumerate(flows, start=1):
         factor = CALC.multiply(factor, discount)
         value = CALC.add(value, CALC.multiply(flow, factor))
-        slope = CALC.subtract(slope, CALC.multiply(Decimal(k) * flow, factor))
+        slope = CALC.subtract(slope, CALC.multiply(CALC.multiply(Decimal(k), flow), factor))
     return value, CALC.multiply(slope, discount)
 
 
@@ -78,8 +78,9 @@ def irr_monthly(amount_minor: int, payments_minor: Sequence[int]) -> Decimal:
     if _npv_and_slope(amount, flows, low)[0] <= 0:
         raise InvalidInput("the payments cannot repay the amount", hint="check the schedule")
     while _npv_and_slope(amount, flows, high)[0] > 0:
-        low, high = high, high * 2
-    rate = (low + high) / 2 if not low < Decimal("0.01") < high else Decimal("0.01")
+        low, high = high, CALC.multiply(high, Decimal(2))
+    guess = Decimal("0.01")
+    rate = guess if low < guess < high else CALC.divide(CALC.add(low, high), Decimal(2))
     for _ in range(400):
         value, slope = _npv_and_slope(amount, flows, rate)
         if value == 0:
@@ -102,7 +103,8 @@ def apr(amount_minor: int, payments_minor: Sequence[int]) -> Decimal:
     Decimal('0.000000')
     """
     yearly = CALC.multiply(Decimal(12), irr_monthly(amount_minor, payments_minor))
-    return yearly.quantize(_APR_PLACES, rounding=decimal.ROUND_HALF_UP, context=CALC)
+    shown = yearly.quantize(_APR_PLACES, rounding=decimal.ROUND_HALF_UP, context=CALC)
+    return shown.copy_abs() if shown == 0 else shown  # never "-0.000000"
 
 
 def loan_apr(schedule: Sequence[ScheduleRow]) -> Decimal:

@@ -62,8 +62,6 @@ WATERFALL_PARTS = ("penalty", "fee", "interest", "principal")
 REFERENCE_AMOUNT_MINOR = 1_000_000
 REFERENCE_START = date(2026, 1, 15)
 
-_WEEKENDS = HolidayCalendar(holidays=frozenset(), workdays=frozenset(), name="WEEKENDS")
-
 
 @dataclass(frozen=True, slots=True)
 class LineProduct:
@@ -126,15 +124,9 @@ class LoanProduct:
         self, daily: Decimal, term: int, method: Method, start: date = REFERENCE_START
     ) -> Decimal:
         """The APR of the reference amount lent on these terms from ``start``."""
-        rows = schedule_for_loan(
-            REFERENCE_AMOUNT_MINOR,
-            daily,
-            method,
-            start,
-            term,
-            _WEEKENDS,
-            month_days=self.month_days,
-        )
+        amount, weekends = REFERENCE_AMOUNT_MINOR, calendar_named("WEEKENDS")
+        days = self.month_days
+        rows = schedule_for_loan(amount, daily, method, start, term, weekends, month_days=days)
         return loan_apr(rows)
 
     def check_application(
@@ -292,8 +284,11 @@ class _Table:
         self.data: Mapping[str, Any] = data
         self.where, self.default_currency = where, currency
 
+    def error(self, key: str, problem: str, hint: str) -> ProductError:
+        return ProductError(f"{self.where} field {key} {problem}", hint=hint)
+
     def fail(self, key: str, value: object, problem: str, hint: str) -> ProductError:
-        return ProductError(f"{self.where} field {key} = {value} {problem}", hint=hint)
+        return self.error(key, f"= {value} {problem}", hint)
 
     def get(self, key: str, allowed: str, default: Any = _MISSING) -> Any:
         if key in self.data:
@@ -486,22 +481,32 @@ def _bands(t: _Table, key: str) -> tuple[Band, ...]:
     for item in raw if isinstance(raw, list) and raw else [raw]:
         ok = isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
         if not ok or not all(type(n) is int for n in item[1:]) or item[2] < -1:
-            raise t.fail(key, item, "is not a band", f"write {_BANDS}")
+            raise t.error(key, f"has {item}, which is not a band", f"write {_BANDS}")
         bands.append((item[0], item[1], None if item[2] == -1 else item[2]))
-    expected: int | None = 0
-    for name, first, last in bands:
-        if expected is None or first != expected or (last is not None and last < first):
-            problem = f"has a gap or an overlap at {name}, which starts at {first}"
-            raise t.fail(key, _show_bands(bands), problem, f"write {_BANDS}")
-        expected = None if last is None else last + 1
-    if expected is not None or len({name for name, _, _ in bands}) != len(bands):
-        problem = "does not end with an open band (-1) or repeats a name"
-        raise t.fail(key, _show_bands(bands), problem, f"write {_BANDS}")
+    _check_bands(t, key, bands)
     return tuple(bands)
 
 
-def _show_bands(bands: list[Band]) -> str:
-    return ", ".join(f"{n} {a}-{'' if b is None else b}" for n, a, b in bands)
+def _check_bands(t: _Table, key: str, bands: list[Band]) -> None:
+    """From 0, each band starting the day after the previous ends, the last open-ended."""
+    expected: int | None = 0
+    for name, first, last in bands:
+        if expected is None:
+            raise t.error(key, f"has band {name} after the open-ended one", "make it the last")
+        if first != expected:
+            problem = "a gap" if first > expected else "an overlap"
+            where = f"it starts at {first}, expected {expected}"
+            raise t.error(key, f"has {problem} at band {name}: {where}", f"write {_BANDS}")
+        if last is not None and last < first:
+            raise t.error(key, f"has band {name} ending at {last}, before it starts", _BANDS)
+        expected = None if last is None else last + 1
+    if expected is not None:
+        name, _, last = bands[-1]
+        hint = "end it with -1 so every DPD has a band"
+        raise t.error(key, f"ends with band {name} closed at {last}", hint)
+    names = [name for name, _, _ in bands]
+    if len(set(names)) != len(names):
+        raise t.error(key, f"repeats a band name in {', '.join(names)}", "name each band once")
 
 
 def _read_delinquency(raw: Any, where: str) -> DelinquencyPolicy:
@@ -544,14 +549,15 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     """
     fields = ("version", "currency", "calendar", "line", "loan", "delinquency", "waterfall")
     t = _Table(data, f"{source}: catalogue", fields)
-    version, currency, calendar = t.integer("version", 1, 1), t.currency(), t.text("calendar")
+    version, currency, calendar = t.integer("version", 1, 1, (1,)), t.currency(), t.text("calendar")
     if calendar.upper() not in CALENDAR_NAMES:
         raise t.fail("calendar", calendar, "is not known", f"allowed {', '.join(CALENDAR_NAMES)}")
     t.default_currency = currency
     lines, loans = _products(t, "line", source), _products(t, "loan", source)
-    if (not lines and not loans) or set(lines) & set(loans):
-        clash = ", ".join(sorted(set(lines) & set(loans))) or "none defined"
-        raise ProductError(f"{source}: product codes ({clash})", hint="define each code once")
+    if not lines and not loans:
+        raise ProductError(f"{source}: no product defined", hint="add a [[line]] or [[loan]]")
+    if clash := sorted(set(lines) & set(loans)):
+        raise ProductError(f"{source}: code {clash[0]!r} is a line and a loan", hint="rename one")
     delinquency = _read_delinquency(t.get("delinquency", _BANDS), f"{source}: delinquency")
     waterfall = _read_waterfall(t.get("waterfall", "a [waterfall] table"), f"{source}: waterfall")
     lines_view, loans_view = MappingProxyType(lines), MappingProxyType(loans)
