@@ -4,8 +4,8 @@ The time comes from the caller, never from the clock here, so ids made in a
 replay are reproducible when the caller passes a seeded random source.
 
 >>> import random
->>> a = new_id(datetime(2026, 1, 1, tzinfo=timezone.utc), random.Random(1))
->>> b = new_id(datetime(2026, 1, 2, tzinfo=timezone.utc), random.Random(1))
+>>> a = new_id(datetime(2026, 1, 1, tzinfo=UTC), random.Random(1))
+>>> b = new_id(datetime(2026, 1, 2, tzinfo=UTC), random.Random(1))
 >>> len(a), a < b
 (26, True)
 """
