@@ -291,6 +291,8 @@ def rebuild(
     reversed_keys = {h.key for h in history if isinstance(h, PaymentReversed)}
     by_day: dict[date, list[HistoryItem]] = {}
     for item in history[1:]:
+        if item.on < opened.on:
+            raise DateError(f"{item.kind} dated {item.on} is before account {account_id} opened")
         if isinstance(item, PaymentReversed) or (
             isinstance(item, PaymentReceived) and item.key in reversed_keys
         ):

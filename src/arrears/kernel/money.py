@@ -17,6 +17,7 @@ Money(minor=200, currency='CNY')
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -36,6 +37,9 @@ __all__ = [
 
 #: Minor-unit digits of the currencies arrears knows.
 MINOR_DIGITS: dict[str, int] = {"CNY": 2, "USD": 2, "HKD": 2, "EUR": 2, "JPY": 0}
+
+_PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 #: The arithmetic context for every Decimal product and quotient; rounding
 #: into money never happens here but in :func:`to_minor`, with a named mode.
@@ -92,8 +96,19 @@ def parse_minor(text: str, currency: str = "CNY") -> int:
             f"amount {text!r} is a {type(text).__name__}",
             hint="write the amount as a decimal string such as 1234.56",
         )
+    raw = str(text).strip()
+    if not _PLAIN.fullmatch(raw.replace(",", "")):
+        raise MoneyError(
+            f"amount {text!r} is not a number",
+            hint="write the amount as a decimal string such as 1234.56",
+        )
+    if "," in raw and not _THOUSANDS.fullmatch(raw):
+        raise MoneyError(
+            f"amount {text!r} has a comma out of place",
+            hint="commas may only group thousands, as in 1,234.56",
+        )
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
+        value = Decimal(raw.replace(",", ""))
     except decimal.InvalidOperation:
         raise MoneyError(
             f"amount {text!r} is not a number",
@@ -138,6 +153,8 @@ def split_minor(total: int, parts: int, *, remainder: str = "last") -> list[int]
     """
     if parts < 1:
         raise MoneyError(f"cannot split into {parts} parts", hint="use at least one part")
+    if remainder not in ("last", "first"):
+        raise MoneyError(f"remainder place {remainder!r} is unknown", hint='use "last" or "first"')
     sign = -1 if total < 0 else 1
     base = sign * (abs(total) // parts)
     pieces = [base] * parts

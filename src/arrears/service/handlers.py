@@ -127,6 +127,11 @@ def record(uow: UnitOfWork, terms: Terms, account_id: str, item: HistoryItem) ->
         _check_business_date(uow, item.on)
         if _check_payment_key(uow, account_id, item):
             return Recorded(account_id, replayed=True)
+        if item.on < account.opened_on:
+            raise DateError(
+                f"{item.kind} dated {item.on} is before account {account_id} opened",
+                hint=f"use a date on or after {account.opened_on}",
+            )
         out = Outcome()
         backdated = item.on <= account.last_closed_on or isinstance(item, PaymentReversed)
         if backdated:
