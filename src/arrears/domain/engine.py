@@ -129,6 +129,9 @@ def receive_payment(account: Account, pay: PaymentReceived, terms: Terms, out: O
         amount_minor=pay.amount_minor,
         credit_minor=left,
     )
+    if account.frozen and not any(d.overdue_on(pay.on) for d in account.dues):
+        account.frozen = False  # the line is usable again as soon as the overdue is paid
+        out.tell(account.id, pay.on, "line_unfrozen", days_past_due=0)
 
 
 def _pay_unbilled(account: Account, amount: int, paid: dict[str, int]) -> int:

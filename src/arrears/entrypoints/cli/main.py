@@ -6,11 +6,14 @@ store named by ``--db`` or ARREARS_DATABASE_URL (default ./arrears.db).
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import UsageError  # typer 0.29 vendors click; pinned
 
 from arrears import bootstrap
 from arrears.domain.events import (
@@ -29,9 +32,10 @@ from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rat
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.service import handlers
+from arrears.service.ports import UnitOfWork
 from arrears.service.views import account_view
 
-__all__ = ["app"]
+__all__ = ["app", "run"]
 
 app = typer.Typer(
     help="arrears: servicing, risk and lawful collections for consumer-credit lenders.",
@@ -62,11 +66,11 @@ def main(db: Db = None, catalogue: Catalogue = None) -> None:
     state.db, state.catalogue = db, catalogue
 
 
-def _uow():  # type: ignore[no-untyped-def]
+def _uow() -> Callable[[], UnitOfWork]:
     return bootstrap.sql_uow_factory(state.db)
 
 
-def _business_day(factory, on: str | None) -> date:  # type: ignore[no-untyped-def]
+def _business_day(factory: Callable[[], UnitOfWork], on: str | None) -> date:
     given = day(on, "--on")
     with factory() as uow:
         business = uow.settings.business_date()
@@ -131,7 +135,7 @@ def open_(
     typer.echo(new_id)
 
 
-def _record(account_id: str, build, on: str | None) -> None:  # type: ignore[no-untyped-def]
+def _record(account_id: str, build: Callable[[date], HistoryItem], on: str | None) -> None:
     terms = bootstrap.build_terms(state.catalogue)
     factory = _uow()
     item: HistoryItem = build(_business_day(factory, on))
@@ -283,3 +287,18 @@ app.add_typer(db_app, name="db")
 def db_upgrade() -> None:
     """Create or upgrade the store's schema to the newest version."""
     typer.echo(f"schema up to date: {bootstrap.upgrade_store(state.db)}")
+
+
+def run() -> None:
+    """The console script: usage mistakes too become one line and exit status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as err:
+        command = err.ctx.command.name if err.ctx and err.ctx.parent else None
+        where = f"arrears {command}" if command else "arrears"
+        typer.echo(f"arrears: {err.format_message().rstrip('.')}; see `{where} --help`", err=True)
+        code = 2
+    except typer.Abort:
+        typer.echo("arrears: aborted", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
