@@ -7,7 +7,7 @@ so a failed command leaves nothing half-written, as with a real database.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,6 +46,9 @@ class _Accounts(AccountRepository):
 
     def get(self, account_id: str) -> Account | None:
         return self.store.accounts.get(account_id)
+
+    def get_many(self, account_ids: Sequence[str]) -> list[Account]:
+        return [self.store.accounts[i] for i in sorted(account_ids) if i in self.store.accounts]
 
     def add(self, account: Account) -> None:
         self.store.accounts[account.id] = account

@@ -39,7 +39,7 @@ from arrears.domain.line import (
     reduce_minimums,
     refund,
 )
-from arrears.domain.loan import close_loan_day, loan_settled, open_loan, prepay
+from arrears.domain.loan import bill_due_today, close_loan_day, loan_settled, open_loan, prepay
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
@@ -62,6 +62,12 @@ def apply(account: Account, item: HistoryItem, terms: Terms, out: Outcome) -> No
         raise DateError(
             f"{item.kind} dated {item.on} is before account {account.id} opened",
             hint=f"use a date on or after {account.opened_on}",
+        )
+    amount = 1 if isinstance(item, StatementConverted) else getattr(item, "amount_minor", 1)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(
+            f"{item.kind} amount {amount!r} must be a positive whole number of minor units",
+            hint="give an amount such as 100.00",
         )
     if isinstance(item, PaymentReceived):
         receive_payment(account, item, terms, out)
@@ -98,6 +104,8 @@ def receive_payment(account: Account, pay: PaymentReceived, terms: Terms, out: O
     """Apply money by the waterfall; what is left becomes a credit balance."""
     if pay.amount_minor <= 0:
         raise InvalidInput(f"payment amount {format_minor(pay.amount_minor)} must be positive")
+    if pay.prepay and account.kind == "loan" and account.status == ACTIVE:
+        bill_due_today(account, pay.on, out)
     plan = allocate(account.dues, pay.amount_minor, terms.parts)
     apply_allocations(account.dues, plan)
     reduce_minimums(account, plan.applied_minor)

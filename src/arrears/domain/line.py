@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from arrears.domain.account import ACTIVE, Account, Conversion
+from arrears.domain.account import ACTIVE, CHARGED_OFF, Account, Conversion
 from arrears.domain.dues import Due, oldest_first
 from arrears.domain.events import AccountOpened, Purchased, Refunded, StatementConverted
 from arrears.domain.ledger import (
@@ -24,6 +24,7 @@ from arrears.domain.ledger import (
     PENALTY,
     PENALTY_INCOME,
     PRINCIPAL,
+    RECOVERY_INCOME,
 )
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct
@@ -115,13 +116,15 @@ def refund(account: Account, cmd: Refunded, out: Outcome) -> None:
             reduce_minimums(account, part)
             left -= part
     account.credit_balance_minor += left
+    # after charge-off the receivables are written off: money in is a recovery
+    applied = RECOVERY_INCOME if account.status == CHARGED_OFF else PRINCIPAL
     out.post(
         account.id,
         cmd.on,
         "refund",
         [
             (CASH, cmd.amount_minor),
-            (PRINCIPAL, -(cmd.amount_minor - left)),
+            (applied, -(cmd.amount_minor - left)),
             (CREDIT_BALANCE, -left),
         ],
         cmd.reference,

@@ -28,7 +28,14 @@ from arrears.domain.terms import Terms
 from arrears.kernel.money import CALC, Rounding
 from arrears.kernel.rates import interest_minor
 
-__all__ = ["close_loan_day", "loan_settled", "open_loan", "prepay", "schedule_dues"]
+__all__ = [
+    "bill_due_today",
+    "close_loan_day",
+    "loan_settled",
+    "open_loan",
+    "prepay",
+    "schedule_dues",
+]
 
 
 def schedule_dues(account: Account, rows: tuple[ScheduleRow, ...], seqs: list[int]) -> list[Due]:
@@ -136,13 +143,23 @@ def _accrue_penalty(account: Account, day: date, terms: Terms, out: Outcome) -> 
     out.post(account.id, day, "penalty_accrual", [(PENALTY, total), (PENALTY_INCOME, -total)])
 
 
-def close_loan_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
-    """Accrue the day's interest, bill an installment falling due, accrue penalty."""
+def bill_due_today(account: Account, day: date, out: Outcome) -> None:
+    """Accrue to ``day`` and bill the installment falling due on it, if any.
+
+    The close of business does this at the end of the day; a prepayment made
+    on a due date does it first, so that it pays that installment as billed and
+    re-schedules only the installments after it.
+    """
     upcoming = account.scheduled_dues()
     if upcoming and day <= upcoming[0].due_date:
         _accrue_to(account, day, out)
         if day == upcoming[0].due_date:
             _bill(account, upcoming[0], day, out)
+
+
+def close_loan_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
+    """Accrue the day's interest, bill an installment falling due, accrue penalty."""
+    bill_due_today(account, day, out)
     _accrue_penalty(account, day, terms, out)
 
 

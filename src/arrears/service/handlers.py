@@ -194,8 +194,7 @@ def close_business(
             if not ids:
                 break
             out = Outcome()
-            for account_id in ids:
-                account = get_account(uow, account_id)
+            for account in uow.accounts.get_many(ids):
                 result.account_days += (target - account.last_closed_on).days
                 _catch_up(account, target, terms, out)
                 uow.accounts.add(account)

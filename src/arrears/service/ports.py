@@ -8,7 +8,7 @@ a scenario without a store.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -43,6 +43,10 @@ class PaymentRecord:
 class AccountRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, account_id: str) -> Account | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, account_ids: Sequence[str]) -> list[Account]:
+        """The accounts with these ids, ordered by id, in one round trip."""
 
     @abc.abstractmethod
     def add(self, account: Account) -> None: ...
