@@ -115,6 +115,10 @@ def entry(
     """
     merged: dict[str, int] = {}
     for ledger_account, amount in lines:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ArrearsError(
+                f"posting to {ledger_account} of {amount!r} is not whole minor units"
+            )
         if ledger_account not in CHART:
             raise ArrearsError(f"unknown ledger account {ledger_account!r}")
         merged[ledger_account] = merged.get(ledger_account, 0) + amount

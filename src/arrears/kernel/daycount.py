@@ -31,6 +31,8 @@ def _days_in_year(year: int) -> int:
 
 def year_fraction(start: date, end: date, convention: DayCount) -> Decimal:
     """Fraction of a year between two dates under ``convention`` (ISDA actual/actual)."""
+    if end < start:
+        return -year_fraction(end, start, convention)
     days = Decimal((end - start).days)
     if convention is DayCount.ACT_365:
         return CALC.divide(days, Decimal(365))

@@ -67,6 +67,8 @@ def to_minor(value: Decimal, rounding: Rounding) -> int:
             f"cannot round {type(value).__name__} {value!r} into money",
             hint="pass a Decimal, never a float",
         )
+    if not value.is_finite():
+        raise MoneyError(f"cannot round {value} into money", hint="give a finite amount")
     return int(value.quantize(Decimal(1), rounding=rounding.value, context=CALC))
 
 
