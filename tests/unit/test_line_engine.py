@@ -153,3 +153,17 @@ def test_each_account_has_its_own_statement_day() -> None:
     close_through(account, date(2026, 3, 31), out)
     assert account.dues[0].period_start == date(2026, 3, 15)
     assert account.dues[0].due_date == date(2026, 3, 24)
+
+
+def test_a_payment_one_day_late_owes_that_day_of_interest_and_penalty() -> None:
+    account, out = line()
+    apply(account, Purchased(date(2026, 3, 10), 100_000), TERMS, out)
+    close_through(account, date(2026, 4, 10), out)  # due 04-10
+    apply(account, PaymentReceived(date(2026, 4, 11), 100_000, "late"), TERMS, out)
+    close_day(account, date(2026, 4, 11), TERMS, out)
+    assert account.days_past_due == 0 and not account.frozen
+    assert account.accrued_interest_minor == 50  # 1,000.00 x 0.05% for 04-11
+    assert account.accrued_penalty_minor == 5  # 100.00 minimum x 0.05% for 04-11
+    assert [(e.business_date, e.reason) for e in out.entries].count(
+        (date(2026, 4, 11), "penalty_accrual")
+    ) == 1

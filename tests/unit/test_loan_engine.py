@@ -169,3 +169,13 @@ def test_purchases_are_refused_on_a_loan() -> None:
     account, out = loan()
     with pytest.raises(RuleViolation, match="credit-pay lines"):
         apply(account, Purchased(date(2026, 1, 16), 100), TERMS, out)
+
+
+def test_an_installment_paid_a_day_late_without_its_penalty_stays_overdue() -> None:
+    account, out = loan()
+    close_through(account, date(2026, 2, 24), out)  # payment date 2026-02-24
+    apply(account, PaymentReceived(date(2026, 2, 25), 91_680, "late"), TERMS, out)
+    close_day(account, date(2026, 2, 25), TERMS, out)
+    first = account.dues[0]
+    assert first.penalty_minor == first.paid_penalty_minor > 0  # the waterfall pays penalty first
+    assert first.unpaid_minor == first.penalty_minor and account.days_past_due == 1

@@ -89,6 +89,7 @@ class Account:
     accrued_penalty_minor: int = 0
     credit_balance_minor: int = 0
     accrual_start: date | None = None
+    charges_accrued_on: date | None = None
     # delinquency
     days_past_due: int = 0
     delinquent_since: date | None = None

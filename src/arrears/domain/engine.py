@@ -31,6 +31,7 @@ from arrears.domain.ledger import (
     RECOVERY_INCOME,
 )
 from arrears.domain.line import (
+    accrue_line_charges,
     check_limit,
     close_line_day,
     convert_statement,
@@ -39,7 +40,14 @@ from arrears.domain.line import (
     reduce_minimums,
     refund,
 )
-from arrears.domain.loan import bill_due_today, close_loan_day, loan_settled, open_loan, prepay
+from arrears.domain.loan import (
+    accrue_penalty,
+    bill_due_today,
+    close_loan_day,
+    loan_settled,
+    open_loan,
+    prepay,
+)
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
@@ -76,6 +84,7 @@ def apply(account: Account, item: HistoryItem, terms: Terms, out: Outcome) -> No
         purchase(account, item, out)
     elif isinstance(item, Refunded):
         _line_only(account, item.kind)
+        accrue_to_payment_day(account, item.on, terms, out)
         refund(account, item, out)
     elif isinstance(item, StatementConverted):
         _line_only(account, item.kind)
@@ -104,6 +113,7 @@ def receive_payment(account: Account, pay: PaymentReceived, terms: Terms, out: O
     """Apply money by the waterfall; what is left becomes a credit balance."""
     if pay.amount_minor <= 0:
         raise InvalidInput(f"payment amount {format_minor(pay.amount_minor)} must be positive")
+    accrue_to_payment_day(account, pay.on, terms, out)
     if pay.prepay and account.kind == "loan" and account.status == ACTIVE:
         bill_due_today(account, pay.on, out)
     plan = allocate(account.dues, pay.amount_minor, terms.parts)
@@ -140,6 +150,20 @@ def receive_payment(account: Account, pay: PaymentReceived, terms: Terms, out: O
     if account.frozen and not any(d.overdue_on(pay.on) for d in account.dues):
         account.frozen = False  # the line is usable again as soon as the overdue is paid
         out.tell(account.id, pay.on, "line_unfrozen", days_past_due=0)
+
+
+def accrue_to_payment_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
+    """Charge the day's penalty and revolving interest before money is applied.
+
+    Overdue charges run up to and including the day of payment, like a
+    prepayment's interest; the close of that day then does not charge again.
+    """
+    if account.status != ACTIVE or day != account.last_closed_on + timedelta(days=1):
+        return
+    if account.kind == "loan":
+        accrue_penalty(account, day, terms, out)
+    else:
+        accrue_line_charges(account, day, terms.line(account.product_code), out)
 
 
 def _pay_unbilled(account: Account, amount: int, paid: dict[str, int]) -> int:

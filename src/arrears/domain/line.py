@@ -35,6 +35,7 @@ from arrears.kernel.money import CALC, Rounding, format_minor, split_minor, to_m
 from arrears.kernel.rates import interest_minor
 
 __all__ = [
+    "accrue_line_charges",
     "cap_minimums",
     "close_line_day",
     "convert_statement",
@@ -162,8 +163,15 @@ def is_statement_day(account: Account, day: date) -> bool:
     )
 
 
-def _accrue(account: Account, day: date, product: LineProduct, out: Outcome) -> None:
-    """Revolving interest on principal past its due date, penalty on the unpaid minimum."""
+def accrue_line_charges(account: Account, day: date, product: LineProduct, out: Outcome) -> None:
+    """Revolving interest on principal past its due date, penalty on the unpaid minimum.
+
+    A day's charges are reckoned on what was owed when the day began: money
+    paid during the day stops them from the next day on.
+    """
+    if account.charges_accrued_on == day:
+        return
+    account.charges_accrued_on = day
     past = [d for d in account.billed_dues() if d.payment_date < day]
     principal = sum(d.unpaid_of("principal") for d in past)
     minimum = sum(d.unpaid_minimum_minor for d in past)
@@ -245,7 +253,7 @@ def cut_statement(account: Account, day: date, terms: Terms, out: Outcome) -> No
 
 def close_line_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Accrue the day's interest and penalty, then cut a statement on the cycle day."""
-    _accrue(account, day, terms.line(account.product_code), out)
+    accrue_line_charges(account, day, terms.line(account.product_code), out)
     if is_statement_day(account, day):
         cut_statement(account, day, terms, out)
 

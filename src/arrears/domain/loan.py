@@ -129,8 +129,12 @@ def _bill(account: Account, due: Due, day: date, out: Outcome) -> None:
     )
 
 
-def _accrue_penalty(account: Account, day: date, terms: Terms, out: Outcome) -> None:
-    """Penalty interest on overdue principal, from the day after the payment date."""
+def accrue_penalty(account: Account, day: date, terms: Terms, out: Outcome) -> None:
+    """Penalty interest on overdue principal, from the day after the payment date
+    up to and including the day it is paid (reckoned when the day began)."""
+    if account.charges_accrued_on == day:
+        return
+    account.charges_accrued_on = day
     product = terms.loan(account.product_code)
     rate = CALC.multiply(account.daily_rate, product.penalty_rate_multiplier)
     total = 0
@@ -160,7 +164,7 @@ def bill_due_today(account: Account, day: date, out: Outcome) -> None:
 def close_loan_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Accrue the day's interest, bill an installment falling due, accrue penalty."""
     bill_due_today(account, day, out)
-    _accrue_penalty(account, day, terms, out)
+    accrue_penalty(account, day, terms, out)
 
 
 def prepay(
