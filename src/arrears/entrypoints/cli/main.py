@@ -29,6 +29,7 @@ from arrears.domain.events import (
 from arrears.domain.products import LineProduct
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
+from arrears.entrypoints.cli.demo import register_demo
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.service import handlers
@@ -44,6 +45,7 @@ app = typer.Typer(
     add_completion=False,
 )
 register_tools(app)
+register_demo(app)
 
 Db = Annotated[
     str | None,
