@@ -13,7 +13,7 @@ from pathlib import Path
 
 from arrears.adapters.memory import MemoryStore, MemoryUnitOfWork
 from arrears.domain.calendars import calendar_named
-from arrears.domain.products import load_catalogue
+from arrears.domain.catalogue import load_catalogue
 from arrears.domain.terms import Terms
 from arrears.kernel.ids import new_id
 from arrears.service.ports import UnitOfWork

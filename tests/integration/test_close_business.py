@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from arrears.domain.calendars import china_calendar
+from arrears.domain.catalogue import load_catalogue
 from arrears.domain.events import AccountOpened, PaymentReceived, PaymentReversed, Purchased
-from arrears.domain.products import load_catalogue
 from arrears.domain.terms import Terms
 from arrears.service.handlers import close_business, open_new, record
 from arrears.service.ports import UnitOfWork

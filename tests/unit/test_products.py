@@ -13,14 +13,8 @@ from typing import Any
 
 import pytest
 
-from arrears.domain.products import (
-    Catalogue,
-    LineProduct,
-    LoanProduct,
-    default_catalogue,
-    load_catalogue,
-    parse_catalogue,
-)
+from arrears.domain.catalogue import default_catalogue, load_catalogue, parse_catalogue
+from arrears.domain.products import Catalogue, LineProduct, LoanProduct
 from arrears.domain.schedule import Method
 from arrears.kernel.errors import AprCapExceeded, InvalidInput, NotFound, OverLimit, ProductError
 

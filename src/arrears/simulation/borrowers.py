@@ -8,7 +8,7 @@ here. Floats are used for behaviour (shares, propensities) and for incomes
 before they are rounded, half-up, into integer minor units.
 
 >>> import random
->>> from arrears.domain.products import default_catalogue
+>>> from arrears.domain.catalogue import default_catalogue
 >>> plan = draw_book(random.Random(7), 20, BookWindow(date(2025, 7, 1), date(2026, 1, 1),
 ...                  date(2026, 6, 30)), default_catalogue(), "D7")
 >>> len(plan) == 20 and all(accounts for _, accounts in plan)
@@ -121,7 +121,7 @@ def grade_rate(product: LoanProduct, index: int) -> Decimal:
     """The loan daily rate of grade ``index``: even steps from the product's lowest
     rate (best grade) to its highest (worst grade).
 
-    >>> from arrears.domain.products import default_catalogue
+    >>> from arrears.domain.catalogue import default_catalogue
     >>> [str(grade_rate(default_catalogue().loan("cash-loan"), i)) for i in (0, 4)]
     ['0.0002', '0.0006']
     """
