@@ -35,7 +35,10 @@ class Outcome:
         lines: Iterable[tuple[str, int]],
         reference: str = "",
     ) -> None:
-        made = entry(account_id, on, reason, lines, reference)
+        pairs = list(lines)
+        if not any(amount for _, amount in pairs):
+            return  # the usual case for a day's accrual on a current account
+        made = entry(account_id, on, reason, pairs, reference)
         if made.postings:
             self.entries.append(made)
 
