@@ -151,3 +151,27 @@ def test_backdated_payment_posts_only_the_difference_as_a_correction(book) -> No
             totals[p.ledger_account] = totals.get(p.ledger_account, 0) + p.amount_minor
     assert totals.get("interest_income", 0) == 0 and totals.get("penalty_income", 0) == 0
     assert totals["principal_receivable"] == 0 and sum(totals.values()) == 0
+
+
+def test_a_purchase_reference_is_its_idempotency_key(book) -> None:
+    record(book(), TERMS, "C1", Purchased(date(2026, 3, 3), 5_000, "order-1"))
+    before = snapshot(book)
+    again = record(book(), TERMS, "C1", Purchased(date(2026, 3, 3), 5_000, "order-1"))
+    assert again.replayed and snapshot(book) == before
+    with pytest.raises(KeyConflict, match=r"reference 'order-1' was used for 50\.00"):
+        record(book(), TERMS, "C1", Purchased(date(2026, 3, 3), 6_000, "order-1"))
+    record(book(), TERMS, "C1", Purchased(date(2026, 3, 3), 5_000))  # no reference: no key
+    record(book(), TERMS, "C1", Purchased(date(2026, 3, 3), 5_000))
+    with book() as u:
+        assert u.accounts.get("C1").unbilled_principal_minor == 15_000
+
+
+def test_opening_the_same_account_twice_is_taken_once(book) -> None:
+    opened = AccountOpened(date(2026, 3, 3), "credit-pay", limit_minor=1_000_000)
+    before = snapshot(book)
+    assert open_new(book(), TERMS, "C1", opened).replayed
+    assert snapshot(book) == before
+    with pytest.raises(KeyConflict, match="other terms"):
+        open_new(
+            book(), TERMS, "C1", AccountOpened(date(2026, 3, 3), "credit-pay", limit_minor=500_000)
+        )

@@ -20,6 +20,8 @@ from arrears.domain.events import (
     HistoryItem,
     PaymentReceived,
     PaymentReversed,
+    Purchased,
+    Refunded,
 )
 from arrears.domain.ledger import trial_balance
 from arrears.domain.outcome import Outcome
@@ -77,7 +79,12 @@ def open_new(uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpen
     """Open a line or disburse a loan on ``opened.on`` (default: the business date)."""
     with uow:
         if uow.accounts.get(account_id) is not None:
-            raise KeyConflict(f"account {account_id} already exists", hint="choose another id")
+            # the account id is the opening's idempotency key
+            if uow.history.for_account(account_id)[:1] == [opened]:
+                return Recorded(account_id, replayed=True)
+            raise KeyConflict(
+                f"account {account_id} already exists with other terms", hint="choose another id"
+            )
         _check_business_date(uow, opened.on)
         out = Outcome()
         account = open_account(account_id, opened, terms, out)
@@ -97,8 +104,8 @@ def _catch_up(account: Account, through: date, terms: Terms, out: Outcome) -> No
         day += timedelta(days=1)
 
 
-def _check_payment_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
-    """True when this exact payment was taken before; a clash raises."""
+def _check_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
+    """True when this exact money movement was taken before; a clash raises."""
     if isinstance(item, PaymentReversed):
         seen = uow.payments.get(item.key)
         if seen is None or seen.account_id != account_id:
@@ -106,6 +113,8 @@ def _check_payment_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> b
         if seen.reversed:
             raise KeyConflict(f"payment {item.key!r} was already reversed", hint="nothing to do")
         return False
+    if isinstance(item, Purchased | Refunded):
+        return _check_reference(uow, account_id, item)
     if not isinstance(item, PaymentReceived):
         return False
     seen = uow.payments.get(item.key)
@@ -120,12 +129,28 @@ def _check_payment_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> b
     )
 
 
+def _check_reference(uow: UnitOfWork, account_id: str, item: Purchased | Refunded) -> bool:
+    """A purchase's or refund's reference is its idempotency key on the account."""
+    if not item.reference:
+        return False
+    for seen in uow.history.for_account(account_id):
+        if isinstance(seen, type(item)) and seen.reference == item.reference:
+            if seen == item:
+                return True
+            raise KeyConflict(
+                f"{item.kind} reference {item.reference!r} was used for "
+                f"{format_minor(seen.amount_minor)} dated {seen.on}",
+                hint=f"a new {item.kind} needs a new reference; resend the same one to confirm it",
+            )
+    return False
+
+
 def record(uow: UnitOfWork, terms: Terms, account_id: str, item: HistoryItem) -> Recorded:
     """Apply one dated command to an account, rebuilding it when back-dated."""
     with uow:
         account = get_account(uow, account_id)
         _check_business_date(uow, item.on)
-        if _check_payment_key(uow, account_id, item):
+        if _check_key(uow, account_id, item):
             return Recorded(account_id, replayed=True)
         if item.on < account.opened_on:
             raise DateError(

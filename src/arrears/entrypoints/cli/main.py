@@ -157,18 +157,21 @@ def _record(account_id: str, build: Callable[[date], HistoryItem], on: str | Non
 
 Account = Annotated[str, typer.Argument(help="Account id.")]
 Amount = Annotated[str, typer.Argument(help="Amount, e.g. 1200.00.")]
+Reference = Annotated[
+    str, typer.Option(help="Merchant's order id: sent twice, the same one is taken once.")
+]
 
 
 @app.command()
 @guarded
-def purchase(account_id: Account, value: Amount, on: On = None, reference: str = "") -> None:
+def purchase(account_id: Account, value: Amount, on: On = None, reference: Reference = "") -> None:
     """Record a purchase on a credit-pay line."""
     _record(account_id, lambda d: Purchased(d, amount(value), reference), on)
 
 
 @app.command()
 @guarded
-def refund(account_id: Account, value: Amount, on: On = None, reference: str = "") -> None:
+def refund(account_id: Account, value: Amount, on: On = None, reference: Reference = "") -> None:
     """Record a merchant's refund on a credit-pay line."""
     _record(account_id, lambda d: Refunded(d, amount(value), reference), on)
 
