@@ -104,10 +104,13 @@ def test_refund_reduces_unbilled_then_billed_principal_then_becomes_credit() -> 
     apply(account, Purchased(date(2026, 3, 10), 50_000), TERMS, out)
     close_through(account, date(2026, 4, 1), out)
     apply(account, Purchased(date(2026, 4, 2), 20_000), TERMS, out)
-    apply(account, Refunded(date(2026, 4, 3), 80_000), TERMS, out)
+    apply(account, PaymentReceived(date(2026, 4, 2), 10_000, "k"), TERMS, out)
+    with pytest.raises(OverLimit, match="more than the purchases"):
+        apply(account, Refunded(date(2026, 4, 3), 70_001), TERMS, out)
+    apply(account, Refunded(date(2026, 4, 3), 70_000), TERMS, out)
     assert account.unbilled_principal_minor == 0
     assert account.dues[0].unpaid_minor == 0
-    assert account.credit_balance_minor == 10_000
+    assert account.credit_balance_minor == 10_000  # the part already paid comes back
     assert account.minimum_due_minor() == 0
     assert sum(trial_balance(out.entries).values()) == 0
 

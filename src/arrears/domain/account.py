@@ -88,6 +88,7 @@ class Account:
     accrued_interest_minor: int = 0
     accrued_penalty_minor: int = 0
     credit_balance_minor: int = 0
+    refundable_minor: int = 0
     accrual_start: date | None = None
     charges_accrued_on: date | None = None
     # delinquency

@@ -39,7 +39,7 @@ from arrears.domain.products import (
 )
 from arrears.domain.schedule import Method
 from arrears.kernel.errors import InvalidInput, MoneyError, ProductError
-from arrears.kernel.money import MINOR_DIGITS, parse_minor
+from arrears.kernel.money import CALC, MINOR_DIGITS, parse_minor
 from arrears.kernel.rates import parse_rate, percent
 
 __all__ = ["default_catalogue", "load_catalogue", "parse_catalogue"]
@@ -233,6 +233,12 @@ def _read_line(raw: Any, where: str, currency: str) -> LineProduct:
                 f"gives an APR of {percent(value)}, over the cap of {percent(product.apr_cap)}"
             )
             raise t.fail(f"installment_fee_rates.{periods}", rate, problem, f"lower it {_CAP_HINT}")
+    yearly = CALC.multiply(product.revolving_daily_rate, Decimal(365))
+    if yearly > product.apr_cap:
+        problem = f"is {percent(yearly)} a year, over the cap of {percent(product.apr_cap)}"
+        raise t.fail(
+            "revolving_daily_rate", product.revolving_daily_rate, problem, f"lower it {_CAP_HINT}"
+        )
     return product
 
 

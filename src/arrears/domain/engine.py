@@ -27,12 +27,15 @@ from arrears.domain.ledger import (
     CASH,
     CHARGE_OFF_LOSS,
     CREDIT_BALANCE,
+    FEE,
+    FEE_INCOME,
     RECEIVABLE_FOR_PART,
     RECOVERY_INCOME,
 )
 from arrears.domain.line import (
     accrue_line_charges,
     check_limit,
+    check_refund,
     close_line_day,
     convert_statement,
     open_line,
@@ -51,7 +54,7 @@ from arrears.domain.loan import (
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
-from arrears.kernel.errors import DateError, InvalidInput, RuleViolation
+from arrears.kernel.errors import ArrearsError, DateError, InvalidInput, RuleViolation
 from arrears.kernel.money import format_minor
 
 __all__ = ["apply", "close_day", "open_account", "rebuild", "receive_payment"]
@@ -64,8 +67,15 @@ def open_account(account_id: str, opened: AccountOpened, terms: Terms, out: Outc
     return open_loan(account_id, opened, terms, out)
 
 
-def apply(account: Account, item: HistoryItem, terms: Terms, out: Outcome) -> None:
-    """Record one command on the account, on its own business date."""
+def apply(
+    account: Account, item: HistoryItem, terms: Terms, out: Outcome, *, replaying: bool = False
+) -> None:
+    """Record one command on the account, on its own business date.
+
+    ``replaying`` re-applies a command the account already took: a purchase
+    is a fact even if a corrected history would have frozen the line, and a
+    conversion that no longer fits is skipped and said so, not refused.
+    """
     if item.on < account.opened_on:
         raise DateError(
             f"{item.kind} dated {item.on} is before account {account.id} opened",
@@ -81,14 +91,15 @@ def apply(account: Account, item: HistoryItem, terms: Terms, out: Outcome) -> No
         receive_payment(account, item, terms, out)
     elif isinstance(item, Purchased):
         _line_only(account, item.kind)
-        purchase(account, item, out)
+        purchase(account, item, terms.line(account.product_code), out, admit=not replaying)
     elif isinstance(item, Refunded):
         _line_only(account, item.kind)
+        check_refund(account, item)
         accrue_to_payment_day(account, item.on, terms, out)
         refund(account, item, out)
     elif isinstance(item, StatementConverted):
         _line_only(account, item.kind)
-        convert_statement(account, item, terms, out)
+        _convert(account, item, terms, out, replaying)
     elif isinstance(item, LimitChanged):
         _line_only(account, item.kind)
         check_limit(terms.line(account.product_code), item.limit_minor)
@@ -102,6 +113,19 @@ def apply(account: Account, item: HistoryItem, terms: Terms, out: Outcome) -> No
         account.limit_minor = item.limit_minor
     else:
         raise InvalidInput(f"{item.kind} cannot be applied to an open account")
+
+
+def _convert(
+    account: Account, item: StatementConverted, terms: Terms, out: Outcome, replaying: bool
+) -> None:
+    try:
+        convert_statement(account, item, terms, out)
+    except ArrearsError as err:
+        if not replaying:
+            raise
+        out.tell(
+            account.id, item.on, "conversion_skipped", statement=item.statement_seq, reason=str(err)
+        )
 
 
 def _line_only(account: Account, what: str) -> None:
@@ -254,10 +278,13 @@ def _charge_off(account: Account, day: date, terms: Terms, out: Outcome) -> None
     for due in account.scheduled_dues():
         account.dues.remove(due)
     principal = account.unbilled_principal_minor + account.unbilled_installment_principal_minor
+    fee = 0
     for conv in account.conversions:
+        fee += sum(f for _, f in conv.parts()[conv.billed_periods :])
         conv.billed_periods = conv.periods
+    out.post(account.id, day, "installment_fee", [(FEE, fee), (FEE_INCOME, -fee)])
     interest, penalty = account.accrued_interest_minor, account.accrued_penalty_minor
-    if principal + interest + penalty:
+    if principal + interest + penalty + fee:
         account.dues.append(
             Due(
                 seq=account.take_seq(),
@@ -268,6 +295,7 @@ def _charge_off(account: Account, day: date, terms: Terms, out: Outcome) -> None
                 billed=True,
                 principal_minor=principal,
                 interest_minor=interest,
+                fee_minor=fee,
                 penalty_minor=penalty,
                 account_id=account.id,
             )
@@ -338,7 +366,7 @@ def rebuild(
     day = opened.on
     while day <= closed_through + timedelta(days=1):
         for item in by_day.get(day, ()):
-            apply(account, item, terms, out)
+            apply(account, item, terms, out, replaying=True)
         if day <= closed_through:
             close_day(account, day, terms, out)
         day += timedelta(days=1)

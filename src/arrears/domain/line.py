@@ -37,6 +37,7 @@ from arrears.kernel.rates import interest_minor
 __all__ = [
     "accrue_line_charges",
     "cap_minimums",
+    "check_refund",
     "close_line_day",
     "convert_statement",
     "is_statement_day",
@@ -78,23 +79,14 @@ def open_line(account_id: str, opened: AccountOpened, terms: Terms, out: Outcome
     )
 
 
-def purchase(account: Account, cmd: Purchased, out: Outcome) -> None:
-    if account.status != ACTIVE:
-        raise RuleViolation(
-            f"account {account.id} is {account.status}", hint="no purchases allowed"
-        )
-    if account.frozen:
-        raise AccountFrozen(
-            f"line {account.id} is frozen while overdue",
-            hint=f"pay the overdue amount first ({format_minor(account.overdue_minor(cmd.on))})",
-        )
-    if cmd.amount_minor > account.available_minor:
-        raise OverLimit(
-            f"purchase of {format_minor(cmd.amount_minor)} is over the available line "
-            f"{format_minor(account.available_minor)}",
-            hint="buy for less, pay down the line, or raise the limit",
-        )
+def purchase(
+    account: Account, cmd: Purchased, product: LineProduct, out: Outcome, *, admit: bool = True
+) -> None:
+    """A purchase on the line; ``admit=False`` replays one already taken."""
+    if admit:
+        _admit_purchase(account, cmd, product)
     account.unbilled_principal_minor += cmd.amount_minor
+    account.refundable_minor += cmd.amount_minor
     out.post(
         account.id,
         cmd.on,
@@ -104,8 +96,39 @@ def purchase(account: Account, cmd: Purchased, out: Outcome) -> None:
     )
 
 
+def _admit_purchase(account: Account, cmd: Purchased, product: LineProduct) -> None:
+    if account.status != ACTIVE:
+        raise RuleViolation(
+            f"account {account.id} is {account.status}", hint="no purchases allowed"
+        )
+    overdue = account.overdue_minor(cmd.on)
+    if account.frozen or (product.freeze_when_overdue and overdue > 0):
+        raise AccountFrozen(
+            f"line {account.id} is frozen while overdue",
+            hint=f"pay the overdue amount first ({format_minor(overdue)})",
+        )
+    if cmd.amount_minor > account.available_minor:
+        raise OverLimit(
+            f"purchase of {format_minor(cmd.amount_minor)} is over the available line "
+            f"{format_minor(account.available_minor)}",
+            hint="buy for less, pay down the line, or raise the limit",
+        )
+
+
+def check_refund(account: Account, cmd: Refunded) -> None:
+    """A refund returns what was paid for purchases: never more than was bought."""
+    if cmd.amount_minor > account.refundable_minor:
+        raise OverLimit(
+            f"refund of {format_minor(cmd.amount_minor)} is more than the purchases not yet "
+            f"refunded ({format_minor(account.refundable_minor)})",
+            hint="a refund returns money paid for a purchase on this line",
+        )
+
+
 def refund(account: Account, cmd: Refunded, out: Outcome) -> None:
     """A merchant's refund: unbilled purchases first, then billed principal, then credit."""
+    check_refund(account, cmd)
+    account.refundable_minor -= cmd.amount_minor
     left = cmd.amount_minor
     take = min(left, account.unbilled_principal_minor)
     account.unbilled_principal_minor -= take

@@ -110,9 +110,12 @@ def _check_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
         seen = uow.payments.get(item.key)
         if seen is None or seen.account_id != account_id:
             raise NotFound(f"no payment with key {item.key!r} on account {account_id}")
-        if seen.reversed:
-            raise KeyConflict(f"payment {item.key!r} was already reversed", hint="nothing to do")
-        return False
+        if item.on < seen.on:
+            raise DateError(
+                f"reversal dated {item.on} is before payment {item.key!r} of {seen.on}",
+                hint=f"date it on or after {seen.on}",
+            )
+        return seen.reversed  # reversing twice is the same reversal
     if isinstance(item, Purchased | Refunded):
         return _check_reference(uow, account_id, item)
     if not isinstance(item, PaymentReceived):
@@ -120,8 +123,8 @@ def _check_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
     seen = uow.payments.get(item.key)
     if seen is None:
         return False
-    if (seen.account_id, seen.amount_minor, seen.on) == (account_id, item.amount_minor, item.on):
-        return True
+    if (seen.account_id, seen.amount_minor) == (account_id, item.amount_minor):
+        return True  # the same payment sent again, perhaps a day later
     raise KeyConflict(
         f"payment key {item.key!r} was used for {format_minor(seen.amount_minor)} on account "
         f"{seen.account_id} dated {seen.on}",
@@ -194,8 +197,49 @@ def _rebuild_with(
         days_past_due_before=account.days_past_due,
         days_past_due_after=rebuilt.days_past_due,
     )
+    _tell_changes(account, rebuilt, business, out)
     uow.accounts.replace(rebuilt)
     return rebuilt
+
+
+def _tell_changes(before: Account, after: Account, on: date, out: Outcome) -> None:
+    """A rebuild moves an account as a close would: say so, for collections and reporting."""
+    if before.bucket != after.bucket:
+        out.tell(
+            after.id,
+            on,
+            "bucket_changed",
+            from_bucket=before.bucket,
+            to_bucket=after.bucket,
+            days_past_due=after.days_past_due,
+            cause="rebuild",
+        )
+    if before.classification != after.classification:
+        out.tell(
+            after.id,
+            on,
+            "classification_changed",
+            from_class=before.classification,
+            to_class=after.classification,
+            cause="rebuild",
+        )
+    if before.frozen != after.frozen:
+        out.tell(
+            after.id,
+            on,
+            "line_frozen" if after.frozen else "line_unfrozen",
+            days_past_due=after.days_past_due,
+            cause="rebuild",
+        )
+    if before.status != after.status:
+        out.tell(
+            after.id,
+            on,
+            "status_changed",
+            from_status=before.status,
+            to_status=after.status,
+            cause="rebuild",
+        )
 
 
 def close_business(

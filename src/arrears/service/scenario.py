@@ -107,6 +107,26 @@ def _text(value: Any) -> str:
     return value
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _positive_money(value: Any) -> int:
+    minor = _money(value)
+    if minor <= 0:
+        raise ValueError("must be more than zero")
+    return minor
+
+
+def _cycle_day(value: Any) -> int:
+    day = _int(value)
+    if not 1 <= day <= 28:
+        raise ValueError("allowed 1 to 28")
+    return day
+
+
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("expected a whole number")
@@ -120,7 +140,7 @@ def _opening(raw: Any, where: str) -> Step:
         product_code=f.get("product", _text),
         customer_id=f.get("customer", _text, ""),
         limit_minor=f.get("limit", _money, 0),
-        cycle_day=f.get("cycle_day", _int, 0),
+        cycle_day=f.get("cycle_day", _cycle_day, 0),
         amount_minor=f.get("amount", _money, 0),
         term=f.get("term", _int, 0),
         method=f.get("method", _text, ""),
@@ -146,13 +166,16 @@ def _event(raw: Any, where: str) -> Step:
         item = Refunded(on, f.get("amount", _money), f.get("reference", _text, ""))
     elif kind == "payment":
         item = PaymentReceived(
-            on, f.get("amount", _money), f.get("key", _text), f.get("prepay", bool, False)
+            on, f.get("amount", _money), f.get("key", _text), f.get("prepay", _bool, False)
         )
     elif kind == "reversal":
         item = PaymentReversed(on, f.get("key", _text))
     elif kind == "convert":
         item = StatementConverted(
-            on, f.get("statement", _int), f.get("periods", _int), f.get("amount", _money, 0)
+            on,
+            f.get("statement", _int),
+            f.get("periods", _int),
+            f.get("amount", _positive_money, 0),
         )
     else:
         item = LimitChanged(on, f.get("limit", _money))

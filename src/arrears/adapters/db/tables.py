@@ -145,6 +145,7 @@ accounts = Table(
     Column("accrual_start", Date, nullable=True),
     Column("days_past_due", Integer, nullable=False, default=0),
     Column("delinquent_since", Date, nullable=True),
+    Column("refundable_minor", BigInteger, nullable=False, server_default="0"),
     Column("charges_accrued_on", Date, nullable=True),
     Column("bucket", String(16), nullable=False),
     Column("classification", String(32), nullable=False),

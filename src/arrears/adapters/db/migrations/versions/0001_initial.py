@@ -76,6 +76,7 @@ def _accounts() -> None:
         sa.Column("accrual_start", sa.Date(), nullable=True),
         sa.Column("days_past_due", sa.Integer(), nullable=False),
         sa.Column("delinquent_since", sa.Date(), nullable=True),
+        sa.Column("refundable_minor", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("charges_accrued_on", sa.Date(), nullable=True),
         sa.Column("bucket", sa.String(16), nullable=False),
         sa.Column("classification", sa.String(32), nullable=False),
