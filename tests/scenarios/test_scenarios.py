@@ -3,7 +3,9 @@
 Each file in files/ is a replay scenario (the format `arrears replay` reads)
 with an extra ``expect`` table: per account id, dotted paths into the account
 view and the values they must have (list items by index: ``schedule.0``).
-Every scenario must also end with a trial balance of zero.
+``expect_journal`` lists, per account and posting reason, the postings of
+every entry with that reason. Every scenario must end with a trial balance
+of zero.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ def test_scenario(path: Path) -> None:
             assert got == value, (
                 f"{path.name}: {account_id}.{dotted} is {got!r}, expected {value!r}"
             )
+    for account_id, reasons in data.get("expect_journal", {}).items():
+        for reason, postings in reasons.items():
+            found = [
+                e["postings"] for e in accounts[account_id]["journal"] if e["reason"] == reason
+            ]
+            assert found == postings, f"{path.name}: {account_id} {reason} entries are {found}"
     for account in result["accounts"]:
         for entry in account["journal"]:
             assert sum(entry["postings"].values()) == 0, entry

@@ -141,7 +141,7 @@ class Account:
 
     @property
     def outstanding_minor(self) -> int:
-        """Everything the borrower owes today, less any credit balance held."""
+        """Everything the borrower owes today (a credit balance held is apart)."""
         return (
             self.billed_unpaid_minor
             + self.unbilled_principal_minor
