@@ -179,3 +179,43 @@ def test_an_installment_paid_a_day_late_without_its_penalty_stays_overdue() -> N
     first = account.dues[0]
     assert first.penalty_minor == first.paid_penalty_minor > 0  # the waterfall pays penalty first
     assert first.unpaid_minor == first.penalty_minor and account.days_past_due == 1
+
+
+def test_grace_days_delay_delinquency_and_penalty() -> None:
+    import dataclasses
+
+    from arrears.domain.products import Catalogue
+    from arrears.domain.terms import Terms
+
+    cat = TERMS.catalogue
+    graced = dataclasses.replace(cat.loan("cash-loan"), grace_days=3)
+    terms = Terms(
+        Catalogue(
+            cat.version,
+            cat.currency,
+            cat.calendar,
+            cat.lines,
+            {"cash-loan": graced},
+            cat.delinquency,
+            cat.waterfall,
+        ),
+        TERMS.calendar,
+    )
+    out = Outcome()
+    opened = AccountOpened(
+        on=date(2026, 1, 15),
+        product_code="cash-loan",
+        amount_minor=1_000_000,
+        term=12,
+        method="equal-installment",
+        daily_rate=Decimal("0.0005"),
+    )
+    account = open_account("G", opened, terms, out)
+    day = date(2026, 1, 15)
+    while day <= date(2026, 2, 27):  # payment date 02-24, grace to 02-27
+        close_day(account, day, terms, out)
+        day += timedelta(days=1)
+    assert account.days_past_due == 0 and account.dues[0].penalty_minor == 0
+    close_day(account, date(2026, 2, 28), terms, out)
+    assert account.days_past_due == 4  # counted from the payment date once grace is over
+    assert account.dues[0].penalty_minor > 0

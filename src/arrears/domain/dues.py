@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 __all__ = [
     "PARTS",
@@ -101,9 +101,10 @@ class Due:
             return max(0, self.minimum_minor - self.minimum_paid_minor)
         return self.unpaid_minor
 
-    def overdue_on(self, day: date) -> bool:
-        """Whether this due makes the account delinquent on ``day``."""
-        return self.billed and self.payment_date < day and self.unpaid_minimum_minor > 0
+    def overdue_on(self, day: date, grace_days: int = 0) -> bool:
+        """Whether this due makes the account delinquent on ``day``, after any grace."""
+        late = self.payment_date + timedelta(days=grace_days) < day
+        return self.billed and late and self.unpaid_minimum_minor > 0
 
 
 @dataclass(frozen=True, slots=True)

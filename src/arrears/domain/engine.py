@@ -224,8 +224,13 @@ def _apply_credit(account: Account, day: date, terms: Terms, out: Outcome) -> No
 
 
 def _age(account: Account, day: date, terms: Terms, out: Outcome) -> None:
-    """Days past due count from the first missed date until every overdue amount is paid."""
-    overdue = [d for d in account.dues if d.overdue_on(day)]
+    """Days past due count from the first missed date until every overdue amount is paid.
+
+    A loan product's grace days delay when a missed date counts; once they
+    have passed, days past due count from the payment date itself.
+    """
+    grace = terms.loan(account.product_code).grace_days if account.kind == "loan" else 0
+    overdue = [d for d in account.dues if d.overdue_on(day, grace)]
     if not overdue:
         account.delinquent_since = None
     elif account.delinquent_since is None:

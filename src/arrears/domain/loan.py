@@ -8,7 +8,7 @@ daily amounts of a period always add up to the billed interest.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from arrears.domain.account import CLOSED, Account
 from arrears.domain.apr import check_apr_cap, loan_apr
@@ -131,16 +131,18 @@ def _bill(account: Account, due: Due, day: date, out: Outcome) -> None:
 
 def accrue_penalty(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Penalty interest on overdue principal, from the day after the payment date
-    up to and including the day it is paid (reckoned when the day began)."""
+    (and any grace days) up to and including the day it is paid, reckoned on
+    what was owed when the day began."""
     if account.charges_accrued_on == day:
         return
     account.charges_accrued_on = day
     product = terms.loan(account.product_code)
     rate = CALC.multiply(account.daily_rate, product.penalty_rate_multiplier)
     total = 0
+    grace = timedelta(days=product.grace_days)
     for due in account.billed_dues():
         owed = due.unpaid_of("principal")
-        if due.payment_date < day and owed > 0:
+        if due.payment_date + grace < day and owed > 0:
             amount = interest_minor(owed, rate, 1, Rounding.HALF_UP)
             due.add("penalty", amount)
             total += amount
