@@ -210,10 +210,16 @@ def test_an_error_inside_with_stores_nothing(backend: Backend) -> None:
         uow.journal.add([entry("A1", D0, "purchase", [(PRINCIPAL, 5), (CASH, -5)])])
         uow.events.add([DomainEvent("A1", D0, "purchased")])
         uow.settings.set_business_date(D0)
+        uow.accounts.add_many([sample_account("A2")])
+        uow.history.append_many([("A1", Purchased(on=D0, amount_minor=6))])
+        uow.payments.add_many([PaymentRecord("k2", "A1", 6, D0)])
         done.append("written")
         raise RuntimeError("boom")
     assert done == ["written"]
     _nothing_stored(backend)
+    with backend.make() as uow:
+        assert uow.accounts.get("A2") is None
+        assert uow.payments.get("k2") is None
 
 
 def test_leaving_with_without_commit_stores_nothing(backend: Backend) -> None:

@@ -141,3 +141,32 @@ def test_an_imported_book_carries_on_with_the_close_of_business(book: Book) -> N
     result = close_business(lambda: MemoryUnitOfWork(store), build_terms(), few.business_date)
     assert result.accounts == len(few.accounts)
     assert sum(MemoryUnitOfWork(store).journal.trial_balance().values()) == 0
+
+
+def test_the_refusal_of_known_ids_reads_as_before(book: Book) -> None:
+    store = MemoryStore()
+    import_book(MemoryUnitOfWork(store), book)
+    with pytest.raises(InvalidInput) as caught:
+        import_book(MemoryUnitOfWork(store), book)
+    assert str(caught.value) == (
+        f"the store already holds account {book.accounts[0].id} and {len(book.accounts) - 1} "
+        "more of the book being imported; "
+        "import into another store, or give the book's accounts new ids"
+    )
+
+
+def test_a_payment_key_the_store_holds_refuses_the_import(book: Book) -> None:
+    taken = book.payments[0]
+    store = MemoryStore(payments={taken.key: replace(taken, account_id="elsewhere")})
+    before = _state(store)
+    with pytest.raises(InvalidInput, match=f"already holds payment key '{taken.key}'"):
+        import_book(MemoryUnitOfWork(store), book)
+    assert _state(store) == before
+    assert store.payments[taken.key].account_id == "elsewhere"
+
+
+def test_progress_counts_every_record_once(book: Book) -> None:
+    told: list[int] = []
+    import_book(MemoryUnitOfWork(MemoryStore()), book, progress=told.append)
+    assert sum(told) == book.size
+    assert all(n > 0 for n in told)

@@ -23,6 +23,9 @@ from arrears.service.ports import (
     PaymentRecord,
     Settings,
     UnitOfWork,
+    accounts_taken,
+    payment_keys_taken,
+    taken,
 )
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -53,6 +56,13 @@ class _Accounts(AccountRepository):
     def add(self, account: Account) -> None:
         self.store.accounts[account.id] = account
 
+    def add_many(self, accounts: Sequence[Account]) -> None:
+        clash = taken([a.id for a in accounts], self.store.accounts)
+        if clash:
+            raise accounts_taken(clash)
+        for account in accounts:
+            self.store.accounts[account.id] = account
+
     def replace(self, account: Account) -> None:
         self.store.accounts[account.id] = account
 
@@ -73,6 +83,11 @@ class _History(HistoryLog):
     def append(self, account_id: str, item: HistoryItem) -> None:
         self.store.history.setdefault(account_id, []).append(item)
 
+    def append_many(self, items: Iterable[tuple[str, HistoryItem]]) -> None:
+        history = self.store.history
+        for account_id, item in items:
+            history.setdefault(account_id, []).append(item)
+
     def for_account(self, account_id: str) -> list[HistoryItem]:
         return list(self.store.history.get(account_id, []))
 
@@ -86,6 +101,12 @@ class _Payments(PaymentKeys):
 
     def add(self, record: PaymentRecord) -> None:
         self.store.payments[record.key] = record
+
+    def add_many(self, records: Sequence[PaymentRecord]) -> None:
+        clash = taken([r.key for r in records], self.store.payments)
+        if clash:
+            raise payment_keys_taken(clash)
+        self.store.payments.update((r.key, r) for r in records)
 
     def mark_reversed(self, key: str) -> None:
         self.store.payments[key] = replace(self.store.payments[key], reversed=True)

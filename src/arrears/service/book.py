@@ -90,7 +90,7 @@ class Book:
 
 def _copy(account: Account) -> Account:
     """A fresh account with fresh children, so the store never shares objects
-    with the caller (an ORM also needs instances made after it mapped the class)."""
+    with the caller."""
     return replace(
         account,
         dues=[replace(d) for d in account.dues],
@@ -104,26 +104,18 @@ def _batches(items: Sequence[T]) -> Iterable[Sequence[T]]:
         yield items[i : i + BATCH]
 
 
-def _refuse_clashes(uow: UnitOfWork, book: Book) -> None:
-    clash = sorted({a.id for a in book.accounts} & set(uow.accounts.all_ids()))
-    if clash:
-        more = f" and {len(clash) - 1} more" if len(clash) > 1 else ""
-        raise InvalidInput(
-            f"the store already holds account {clash[0]}{more} of the book being imported",
-            hint="import into another store, or give the book's accounts new ids",
-        )
-
-
 def _write(uow: UnitOfWork, book: Book, tell: Callable[[int], None], copy: bool) -> None:
-    for account in book.accounts:
-        uow.accounts.add(_copy(account) if copy else account)
-        items = book.history[account.id]
-        for item in items:
-            uow.history.append(account.id, item)
-        tell(1 + len(items))
-    for record in book.payments:
-        uow.payments.add(record)
-    tell(len(book.payments))
+    """Each kind of record in bulk. ``add_many`` refuses the part, before anything
+    else of it is written, when the store holds any of its account ids."""
+    uow.accounts.add_many([_copy(a) for a in book.accounts] if copy else book.accounts)
+    tell(len(book.accounts))
+    items = [(a.id, item) for a in book.accounts for item in book.history[a.id]]
+    for pairs in _batches(items):
+        uow.history.append_many(pairs)
+        tell(len(pairs))
+    for records in _batches(book.payments):
+        uow.payments.add_many(records)
+        tell(len(records))
     for entries in _batches(book.entries):
         uow.journal.add(entries)
         tell(len(entries))
@@ -145,17 +137,16 @@ def import_parts(
 
     The business date moves forward to the latest part's, never back.
     ``progress`` is told how many records (see :attr:`Book.size`) each step wrote.
-    The store gets copies of the accounts unless ``copy`` is False, which hands
-    the book's own account objects over (faster; the caller must not change
-    them afterwards, and with an ORM they must have been made after it mapped
-    the domain classes).
+    Every kind of record goes in with the ports' bulk methods. The store gets
+    copies of the accounts unless ``copy`` is False, which hands the book's own
+    account objects over (faster; the caller must not change them afterwards).
+    A payment key the store already holds refuses the import too.
     """
     tell = progress or (lambda n: None)
     with uow:
         latest: date | None = None
         for part in parts:
             part.check()
-            _refuse_clashes(uow, part)
             _write(uow, part, tell, copy)
             latest = part.business_date if latest is None else max(latest, part.business_date)
         business = uow.settings.business_date()

@@ -8,7 +8,7 @@ a scenario without a store.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -16,6 +16,7 @@ from types import TracebackType
 from arrears.domain.account import Account
 from arrears.domain.events import DomainEvent, HistoryItem
 from arrears.domain.ledger import JournalEntry
+from arrears.kernel.errors import InvalidInput
 
 __all__ = [
     "AccountRepository",
@@ -26,6 +27,9 @@ __all__ = [
     "PaymentRecord",
     "Settings",
     "UnitOfWork",
+    "accounts_taken",
+    "payment_keys_taken",
+    "taken",
 ]
 
 
@@ -52,6 +56,16 @@ class AccountRepository(abc.ABC):
     def add(self, account: Account) -> None: ...
 
     @abc.abstractmethod
+    def add_many(self, accounts: Sequence[Account]) -> None:
+        """Store new accounts, children and all, as ``add`` would one by one.
+
+        New ones only: when the store already holds any of the ids (or one
+        comes twice) nothing is written and :func:`accounts_taken` is raised.
+        The accounts are written as they are now; change them afterwards
+        through ``get``, not through these objects.
+        """
+
+    @abc.abstractmethod
     def replace(self, account: Account) -> None:
         """Store a rebuilt account in place of the one with its id."""
 
@@ -70,6 +84,10 @@ class HistoryLog(abc.ABC):
     def append(self, account_id: str, item: HistoryItem) -> None: ...
 
     @abc.abstractmethod
+    def append_many(self, items: Iterable[tuple[str, HistoryItem]]) -> None:
+        """``append(account_id, item)`` for each pair, in the order given."""
+
+    @abc.abstractmethod
     def for_account(self, account_id: str) -> list[HistoryItem]: ...
 
 
@@ -78,7 +96,13 @@ class PaymentKeys(abc.ABC):
     def get(self, key: str) -> PaymentRecord | None: ...
 
     @abc.abstractmethod
-    def add(self, record: PaymentRecord) -> None: ...
+    def add(self, record: PaymentRecord) -> None:
+        """Record a key; a key already stored is overwritten (a dict assignment)."""
+
+    @abc.abstractmethod
+    def add_many(self, records: Sequence[PaymentRecord]) -> None:
+        """Record new keys at once: when any key is stored already (or comes
+        twice) nothing is written and :func:`payment_keys_taken` is raised."""
 
     @abc.abstractmethod
     def mark_reversed(self, key: str) -> None: ...
@@ -139,3 +163,42 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+
+def taken(wanted: Sequence[str], stored: Collection[str]) -> list[str]:
+    """The ids of ``wanted`` that ``stored`` holds or that come twice, sorted.
+
+    >>> taken(["b", "a", "c", "a"], {"c"})
+    ['a', 'c']
+    """
+    seen: set[str] = set()
+    clash: set[str] = set()
+    for i in wanted:
+        if i in seen or i in stored:
+            clash.add(i)
+        seen.add(i)
+    return sorted(clash)
+
+
+def _more(clash: Sequence[str]) -> str:
+    return f" and {len(clash) - 1} more" if len(clash) > 1 else ""
+
+
+def accounts_taken(clash: Sequence[str]) -> InvalidInput:
+    """The refusal of ``add_many`` (and so of importing a book) over ids in use.
+
+    >>> str(accounts_taken(["A1", "A2"])).split(";")[0]
+    'the store already holds account A1 and 1 more of the book being imported'
+    """
+    return InvalidInput(
+        f"the store already holds account {clash[0]}{_more(clash)} of the book being imported",
+        hint="import into another store, or give the book's accounts new ids",
+    )
+
+
+def payment_keys_taken(clash: Sequence[str]) -> InvalidInput:
+    """The refusal of ``PaymentKeys.add_many`` over keys in use."""
+    return InvalidInput(
+        f"the store already holds payment key {clash[0]!r}{_more(clash)}",
+        hint="a payment key is recorded once; give the payments new keys",
+    )
