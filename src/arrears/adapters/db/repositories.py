@@ -16,26 +16,19 @@ come back in arrival order, ids in Python's ``sorted`` order.
 
 from __future__ import annotations
 
-import functools
 import json
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import ColumnDefault, Table, func, insert, select, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from arrears.adapters.db.bulk import account_rows, insert_new, insert_rows
 from arrears.adapters.db.tables import (
     account_history,
     accounts,
-    bucket_history,
-    conversions,
-    dues,
     journal_entries,
     payments,
     postings,
@@ -62,7 +55,6 @@ from arrears.service.ports import (
     Settings,
     accounts_taken,
     payment_keys_taken,
-    taken,
 )
 
 __all__ = [
@@ -79,148 +71,13 @@ __all__ = [
 #: Reads the wall clock; injected by bootstrap, never read in the adapters.
 Clock = Callable[[], datetime]
 
+_ACCOUNT_ID = accounts.c.id
+
 #: The settings key holding the business date, as an ISO date.
 BUSINESS_DATE = "business_date"
 
+
 #: Keys per ``IN (...)`` when looking for clashes: well under every driver's limit.
-_IN_CHUNK = 500
-
-
-class _Rows:
-    """Core rows from mapped objects: ``orm.py`` maps each column to the attribute
-    of its name, and a ``None`` where the column has a default gets the default,
-    as the ORM's INSERT leaves such a column out."""
-
-    def __init__(self, table: Table, skip: tuple[str, ...] = ()) -> None:
-        columns = [c for c in table.columns if c.name not in skip]
-        self.names = tuple(c.name for c in columns)
-        self.values = attrgetter(*self.names)
-        self.defaults = {
-            c.name: c.default.arg
-            for c in columns
-            if isinstance(c.default, ColumnDefault) and c.default.is_scalar
-        }
-
-    def __call__(self, obj: object, **fixed: object) -> dict[str, Any]:
-        values = self.values(obj)
-        row = dict(zip(self.names, values, strict=True))
-        if None in values:
-            row.update((k, v) for k, v in self.defaults.items() if row[k] is None)
-        row.update(fixed)
-        return row
-
-
-_ACCOUNT_ID = accounts.c.id
-_ACCOUNT_ROW = _Rows(accounts)
-_DUE_ROW = _Rows(dues)
-_CONVERSION_ROW = _Rows(conversions)
-_CHANGE_ROW = _Rows(bucket_history, skip=("id",))  # the row id is the arrival order
-
-
-def _account_rows(made: Sequence[Account]) -> list[tuple[Table, list[dict[str, Any]]]]:
-    """Each table's rows for these accounts; children in list order, owned by their account."""
-    return [
-        (accounts, [_ACCOUNT_ROW(a) for a in made]),
-        (dues, [_DUE_ROW(d, account_id=a.id) for a in made for d in a.dues]),
-        (conversions, [_CONVERSION_ROW(c, account_id=a.id) for a in made for c in a.conversions]),
-        (bucket_history, [_CHANGE_ROW(h, account_id=a.id) for a in made for h in a.bucket_history]),
-    ]
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """A Core INSERT compiled for one dialect, and how to hand it positional rows."""
-
-    sql: str
-    keys: tuple[str, ...]  # the row keys in parameter order
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
-
-    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """Each row as a tuple of processed values. A value that is the very object
-        the row before had in that place (a batch's one timestamp, a day shared
-        by its entries) reuses its processed form: values here are immutable."""
-        keys, processors = self.keys, self.processors
-        if not processors:
-            return [tuple([row[k] for k in keys]) for row in rows]
-        seen: list[Any] = [object()] * len(processors)
-        done: list[Any] = [None] * len(processors)
-        made = []
-        for row in rows:
-            values = [row[k] for k in keys]
-            for n, (i, process) in enumerate(processors):
-                value = values[i]
-                if value is not seen[n]:
-                    seen[n], done[n] = value, process(value)
-                values[i] = done[n]
-            made.append(tuple(values))
-        return made
-
-
-@functools.lru_cache(maxsize=64)
-def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Plan | None:
-    """None when the dialect's parameters are not plain positional ones, or a
-    column left out has a default that Core would fill in."""
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
-    order = tuple(compiled.positiontup or ())
-    defaulted = any(c.default is not None for c in table.columns if c.name not in keys)
-    if dialect.paramstyle != "qmark" or sorted(order) != sorted(keys) or defaulted:
-        return None
-    processors = tuple(
-        (i, p)
-        for i, key in enumerate(order)
-        if (p := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    )
-    return _Plan(compiled.string, order, processors)
-
-
-def _insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``session.execute(insert(table), rows)``, an executemany, made cheaper per row.
-
-    SQLAlchemy builds and processes a parameter dictionary per row, which
-    costs more than SQLite's own insert. On a positional driver (SQLite) the
-    same Core INSERT, compiled once, goes straight to the driver's
-    executemany with each value passed through its column type's bind
-    processor, as SQLAlchemy would; other drivers take the plain statement.
-    Every row must have the keys of the first.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    plan = _plan(table, tuple(rows[0]), connection.dialect)
-    if plan is None:
-        session.execute(insert(table), rows)
-    else:
-        connection.exec_driver_sql(plan.sql, plan.parameters(rows))
-
-
-def _stored(session: Session, column: Any, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` the table holds, a bounded ``IN`` list at a time."""
-    wanted = sorted(set(keys))
-    found: set[str] = set()
-    for i in range(0, len(wanted), _IN_CHUNK):
-        found.update(session.scalars(select(column).where(column.in_(wanted[i : i + _IN_CHUNK]))))
-    return found
-
-
-def _insert_new(
-    session: Session, writes: Sequence[tuple[Table, list[dict[str, Any]]]], key: Any
-) -> list[str]:
-    """Insert rows whose ``key`` must be new, all or none (a SAVEPOINT); the
-    clashing keys, sorted, when any was not, else an empty list."""
-    session.flush()  # rows the ORM still holds must be in the table to clash
-    try:
-        with session.begin_nested():
-            for table, rows in writes:
-                _insert(session, table, rows)
-    except IntegrityError:
-        keys = [row[key.name] for row in writes[0][1]]
-        clash = taken(keys, _stored(session, key, keys))
-        if not clash:
-            raise
-        return clash
-    return []
-
-
 class SqlAccounts(AccountRepository):
     """Accounts through the ORM: a loaded account is saved by mutating it.
 
@@ -279,7 +136,7 @@ class SqlAccounts(AccountRepository):
         made = list(accounts)
         if not made:
             return
-        clash = _insert_new(self.session, _account_rows(made), _ACCOUNT_ID)
+        clash = insert_new(self.session, account_rows(made), _ACCOUNT_ID)
         if clash:
             raise accounts_taken(clash)
         self._absent.difference_update(a.id for a in made)
@@ -329,7 +186,7 @@ class SqlHistory(HistoryLog):
             }
             for account_id, item in items
         ]
-        _insert(self.session, account_history, rows)
+        insert_rows(self.session, account_history, rows)
 
     def for_account(self, account_id: str) -> list[HistoryItem]:
         stmt = (
@@ -375,7 +232,7 @@ class SqlPayments(PaymentKeys):
         ]
         if not rows:
             return
-        clash = _insert_new(self.session, [(payments, rows)], payments.c.key)
+        clash = insert_new(self.session, [(payments, rows)], payments.c.key)
         if clash:
             raise payment_keys_taken(clash)
 
@@ -412,8 +269,8 @@ class SqlJournal(Journal):
                 }
                 for n, p in enumerate(entry.postings, start=1)
             )
-        _insert(self.session, journal_entries, heads)
-        _insert(self.session, postings, lines)
+        insert_rows(self.session, journal_entries, heads)
+        insert_rows(self.session, postings, lines)
 
     def for_account(self, account_id: str) -> list[JournalEntry]:
         e, p = journal_entries.c, postings.c
@@ -462,7 +319,7 @@ class SqlEvents(EventLog):
             }
             for e in events
         ]
-        _insert(self.session, event_table, rows)
+        insert_rows(self.session, event_table, rows)
 
     def for_account(self, account_id: str) -> list[DomainEvent]:
         e = event_table.c
