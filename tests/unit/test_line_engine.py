@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from arrears.bootstrap import build_terms
+from arrears.domain import engine
 from arrears.domain.engine import apply, close_day, open_account
 from arrears.domain.events import (
     AccountOpened,
@@ -30,10 +31,7 @@ def line(limit: int = 1_000_000, cycle_day: int = 1, on: date = date(2026, 3, 3)
 
 
 def close_through(account, through: date, out: Outcome) -> None:
-    day = account.last_closed_on + timedelta(days=1)
-    while day <= through:
-        close_day(account, day, TERMS, out)
-        day += timedelta(days=1)
+    engine.close_through(account, through, TERMS, out)
 
 
 def test_a_purchase_right_after_a_statement_is_interest_free_until_the_next_due_date() -> None:

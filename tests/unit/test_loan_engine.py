@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from arrears.bootstrap import build_terms
+from arrears.domain import engine
 from arrears.domain.engine import apply, close_day, open_account
 from arrears.domain.events import AccountOpened, PaymentReceived, Purchased
 from arrears.domain.ledger import trial_balance
@@ -38,10 +39,7 @@ def loan(
 
 
 def close_through(account, through: date, out: Outcome) -> None:
-    day = account.last_closed_on + timedelta(days=1)
-    while day <= through:
-        close_day(account, day, TERMS, out)
-        day += timedelta(days=1)
+    engine.close_through(account, through, TERMS, out)
 
 
 def test_disbursement_posts_principal_against_cash_and_schedules_every_installment() -> None:

@@ -57,7 +57,7 @@ from arrears.domain.terms import Terms
 from arrears.kernel.errors import ArrearsError, DateError, InvalidInput, RuleViolation
 from arrears.kernel.money import format_minor
 
-__all__ = ["apply", "close_day", "open_account", "rebuild", "receive_payment"]
+__all__ = ["apply", "close_day", "close_through", "open_account", "rebuild", "receive_payment"]
 
 
 def open_account(account_id: str, opened: AccountOpened, terms: Terms, out: Outcome) -> Account:
@@ -81,12 +81,8 @@ def apply(
             f"{item.kind} dated {item.on} is before account {account.id} opened",
             hint=f"use a date on or after {account.opened_on}",
         )
-    amount = 1 if isinstance(item, StatementConverted) else getattr(item, "amount_minor", 1)
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput(
-            f"{item.kind} amount {amount!r} must be a positive whole number of minor units",
-            hint="give an amount such as 100.00",
-        )
+    if isinstance(item, PaymentReceived | Purchased | Refunded):
+        _check_amount(item.kind, item.amount_minor)
     if isinstance(item, PaymentReceived):
         receive_payment(account, item, terms, out)
     elif isinstance(item, Purchased):
@@ -125,6 +121,14 @@ def _convert(
             raise
         out.tell(
             account.id, item.on, "conversion_skipped", statement=item.statement_seq, reason=str(err)
+        )
+
+
+def _check_amount(kind: str, amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(
+            f"{kind} amount {amount!r} must be a positive whole number of minor units",
+            hint="give an amount such as 100.00",
         )
 
 
@@ -343,6 +347,14 @@ def close_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
         account.status, account.closed_on = CLOSED, day
         out.tell(account.id, day, "loan_closed")
     account.last_closed_on = day
+
+
+def close_through(account: Account, through: date, terms: Terms, out: Outcome) -> None:
+    """Close every day after the account's last closed day, up to ``through``."""
+    day = account.last_closed_on + timedelta(days=1)
+    while day <= through:
+        close_day(account, day, terms, out)
+        day += timedelta(days=1)
 
 
 def rebuild(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from arrears.domain.account import Account
-from arrears.domain.engine import apply, close_day, open_account, rebuild
+from arrears.domain.engine import apply, close_through, open_account, rebuild
 from arrears.domain.events import (
     AccountOpened,
     DomainEvent,
@@ -97,13 +97,6 @@ def open_new(uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpen
         return Recorded(account_id, events=tuple(out.events))
 
 
-def _catch_up(account: Account, through: date, terms: Terms, out: Outcome) -> None:
-    day = account.last_closed_on + timedelta(days=1)
-    while day <= through:
-        close_day(account, day, terms, out)
-        day += timedelta(days=1)
-
-
 def _check_key(uow: UnitOfWork, account_id: str, item: HistoryItem) -> bool:
     """True when this exact money movement was taken before; a clash raises."""
     if isinstance(item, PaymentReversed):
@@ -165,7 +158,7 @@ def record(uow: UnitOfWork, terms: Terms, account_id: str, item: HistoryItem) ->
         if backdated:
             account = _rebuild_with(uow, terms, account, item, out)
         else:
-            _catch_up(account, item.on - timedelta(days=1), terms, out)
+            close_through(account, item.on - timedelta(days=1), terms, out)
             apply(account, item, terms, out)
         uow.history.append(account_id, item)
         if isinstance(item, PaymentReceived):
@@ -265,7 +258,7 @@ def close_business(
             out = Outcome()
             for account in uow.accounts.get_many(ids):
                 result.account_days += (target - account.last_closed_on).days
-                _catch_up(account, target, terms, out)
+                close_through(account, target, terms, out)
                 uow.accounts.add(account)
             _save(uow, out)
             uow.commit()
