@@ -1,0 +1,115 @@
+"""The close of business as ordered steps over the whole book.
+
+Each step is a pure function from one day's state to the next, adding the
+postings, events and bucket moves it raised (see ``batch/steps``). The order
+is the reference engine's ``close_day``: accrual, due transitions, statement
+cut, credit application, aging, buckets and classification, freeze,
+charge-off, loan closure. ``close_book`` runs the days from the earliest
+account's next day to ``through``; on each day only the accounts closed
+through the day before take part, so laggards catch up one day at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import polars as pl
+
+from arrears.batch.book import Book, Closed
+from arrears.batch.frames import DayState, empty_frame, finish_journal, from_book, to_book
+from arrears.batch.params import Params
+from arrears.batch.schema import BUCKET_HISTORY, EVENTS
+from arrears.batch.steps import (
+    accrual,
+    aging,
+    buckets,
+    chargeoff,
+    closure,
+    credit,
+    dues,
+    freeze,
+    statement,
+)
+from arrears.domain.terms import Terms
+from arrears.kernel.errors import DateError
+
+__all__ = ["STEPS", "close_book", "close_day"]
+
+Step = Callable[[DayState, Params], DayState]
+
+#: The close of one day, in order.
+STEPS: tuple[Step, ...] = (
+    accrual.accrue,
+    dues.bill_installments,
+    statement.cut_statements,
+    credit.apply_credit,
+    aging.age,
+    buckets.classify,
+    freeze.freeze_lines,
+    chargeoff.charge_off,
+    closure.close_settled_loans,
+)
+
+
+def close_day(state: DayState, params: Params, steps: Sequence[Step] = STEPS) -> DayState:
+    """Run the steps for ``state.day`` over the accounts closing that day."""
+    state = state.with_params(params)
+    for step in steps:
+        state = step(state, params)
+    return state.with_accounts(state.accounts.with_columns(last_closed_on=pl.lit(state.day)))
+
+
+def close_book(book: Book, through: date, terms: Terms | Params) -> Closed:
+    """Close every account of ``book`` day by day up to and including ``through``.
+
+    Accounts already closed through ``through`` come back unchanged; an
+    account closed beyond it is refused, naming it, and nothing is closed.
+    """
+    params = terms if isinstance(terms, Params) else Params.from_terms(terms)
+    checked = book.checked()
+    frames = from_book(checked)
+    _refuse_beyond(frames.accounts, through)
+    if frames.accounts.is_empty():
+        return Closed.nothing(checked)
+    first = frames.accounts.get_column("last_closed_on").min()
+    assert isinstance(first, date)
+    day = first + timedelta(days=1)
+    journal: list[pl.DataFrame] = []
+    events: list[pl.DataFrame] = []
+    moves: list[pl.DataFrame] = []
+    while day <= through:
+        frames, state = frames.split(day)
+        if not state.accounts.is_empty():
+            state = close_day(state, params)
+            journal.extend(state.journal)
+            events.extend(state.events)
+            moves.extend(state.moves)
+        frames = frames.merge(state)
+        day += timedelta(days=1)
+    return Closed(
+        to_book(frames),
+        finish_journal(journal),
+        _concat(events, EVENTS.names, order=True).to_arrow().cast(EVENTS),
+        _concat(moves, BUCKET_HISTORY.names).to_arrow().cast(BUCKET_HISTORY),
+    )
+
+
+def _concat(parts: list[pl.DataFrame], names: list[str], order: bool = False) -> pl.DataFrame:
+    if not parts:
+        return empty_frame(names)
+    frame = pl.concat(parts, how="vertical")
+    if order:
+        frame = frame.sort(["account_id", "on", "_step", "_order"], maintain_order=True)
+    return frame.select(names)
+
+
+def _refuse_beyond(accounts: pl.DataFrame, through: date) -> None:
+    beyond = accounts.filter(pl.col("last_closed_on") > through)
+    if not beyond.is_empty():
+        first = beyond.row(0, named=True)
+        raise DateError(
+            f"account {first['account_id']} is closed through {first['last_closed_on']}, "
+            f"beyond {through} ({beyond.height} such accounts)",
+            hint="close to a later date, or leave those accounts out of the book",
+        )

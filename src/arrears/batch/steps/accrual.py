@@ -1,0 +1,139 @@
+"""Accrual of interest and penalty: the day's charges become running balances.
+
+A loan's interest is brought to the rounded interest from the period start
+to the day (the reference's ``_accrue_to``), so a period's daily steps add up
+to the interest billed. A loan's penalty is 1.5x the daily rate on each
+overdue installment's unpaid principal, rounded per installment. A line
+charges revolving interest on unpaid principal past its payment date and
+penalty on the unpaid minimum, rounded per account. Penalty and line charges
+run once a day (``charges_accrued_on``): a payment on the day already took them.
+
+>>> from arrears.batch.steps.testing import tiny_loan_state
+>>> s = accrue(*tiny_loan_state())
+>>> s.accounts.get_column("accrued_interest_minor").to_list()
+[50]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from arrears.batch.frames import (
+    RATE_SCALE,
+    DayState,
+    by_account,
+    posting_rows,
+    unpaid,
+    unpaid_minimum,
+)
+from arrears.batch.params import Params, half_up_div
+from arrears.domain.ledger import INTEREST, INTEREST_INCOME, PENALTY, PENALTY_INCOME
+
+__all__ = ["accrue"]
+
+ACTIVE = pl.col("status") == "active"
+LOAN = pl.col("kind") == "loan"
+LINE = pl.col("kind") == "line"
+
+
+def accrue(state: DayState, params: Params) -> DayState:
+    day = pl.lit(state.day)
+    charging = ACTIVE & (
+        pl.col("charges_accrued_on").is_null() | (pl.col("charges_accrued_on") != day)
+    )
+    accounts = by_account(
+        state.accounts,
+        state.dues.filter(~pl.col("billed")),
+        None,
+        _next_due=pl.col("due_date").min(),
+    )
+    accounts = accounts.with_columns(_charging=charging)
+    dues, penalties = _loan_penalty(state, accounts)
+    accounts = by_account(accounts, penalties, _loan_penalty=pl.col("_penalty").sum())
+    accounts = by_account(accounts, _past_line_dues(state, accounts), **_line_sums())
+    accounts = accounts.with_columns(
+        _interest=pl.when(LOAN)
+        .then(_loan_interest_step(state))
+        .otherwise(_charge(pl.col("_past_principal"), "p_revolving_rate_e10")),
+        _penalty=pl.when(LOAN)
+        .then(pl.col("_loan_penalty"))
+        .otherwise(_charge(pl.col("_past_minimum"), "p_line_penalty_rate_e10")),
+    ).with_columns(
+        accrued_interest_minor=pl.col("accrued_interest_minor") + pl.col("_interest"),
+        accrued_penalty_minor=pl.col("accrued_penalty_minor")
+        + pl.when(LINE).then(pl.col("_penalty")).otherwise(0),
+        charges_accrued_on=pl.when(pl.col("_charging"))
+        .then(day)
+        .otherwise(pl.col("charges_accrued_on")),
+    )
+    state = state.post(
+        posting_rows(
+            accounts,
+            state.day,
+            "interest_accrual",
+            [(INTEREST, pl.col("_interest")), (INTEREST_INCOME, -pl.col("_interest"))],
+        )
+    ).post(
+        posting_rows(
+            accounts,
+            state.day,
+            "penalty_accrual",
+            [(PENALTY, pl.col("_penalty")), (PENALTY_INCOME, -pl.col("_penalty"))],
+        )
+    )
+    return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues)
+
+
+def _loan_interest_step(state: DayState) -> pl.Expr:
+    """The loan's accrued interest brought to the rounded interest of the period so far."""
+    day = pl.lit(state.day)
+    days = (day - pl.coalesce("accrual_start", "opened_on")).dt.total_days()
+    target = half_up_div(
+        pl.col("unbilled_principal_minor") * pl.col("daily_rate_e10") * days, RATE_SCALE
+    )
+    accruing = ACTIVE & pl.col("_next_due").is_not_null() & (day <= pl.col("_next_due"))
+    return pl.when(accruing).then(target - pl.col("accrued_interest_minor")).otherwise(0)
+
+
+def _charge(amount: pl.Expr, rate: str) -> pl.Expr:
+    return (
+        pl.when(pl.col("_charging") & ACTIVE)
+        .then(half_up_div(amount * pl.col(rate), RATE_SCALE))
+        .otherwise(0)
+    )
+
+
+def _past_line_dues(state: DayState, accounts: pl.DataFrame) -> pl.DataFrame:
+    lines = accounts.filter(LINE & pl.col("_charging")).select("_k")
+    past = pl.col("billed") & (pl.col("payment_date") < pl.lit(state.day))
+    return state.dues.join(lines, on="_k", how="semi").filter(past)
+
+
+def _line_sums() -> dict[str, pl.Expr]:
+    return {
+        "_past_principal": unpaid("principal").sum(),
+        "_past_minimum": unpaid_minimum().sum(),
+    }
+
+
+def _loan_penalty(state: DayState, accounts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Penalty per overdue installment, added to it; and the amounts, for the total."""
+    loans = accounts.filter(LOAN & pl.col("_charging")).select(
+        "_k",
+        "daily_rate_e10",
+        "p_penalty_multiplier_num",
+        "p_penalty_multiplier_den",
+        "p_grace_days",
+    )
+    dues = state.dues.join(loans, on="_k", how="left")
+    late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < pl.lit(state.day)
+    owed = unpaid("principal")
+    charged = pl.col("daily_rate_e10").is_not_null() & pl.col("billed") & late & (owed > 0)
+    amount = half_up_div(
+        owed * pl.col("daily_rate_e10") * pl.col("p_penalty_multiplier_num"),
+        pl.col("p_penalty_multiplier_den") * RATE_SCALE,
+    )
+    dues = dues.with_columns(_penalty=pl.when(charged).then(amount).otherwise(0))
+    penalties = dues.filter(pl.col("_penalty") != 0).select("_k", "_penalty")
+    dues = dues.with_columns(penalty_minor=pl.col("penalty_minor") + pl.col("_penalty"))
+    return dues.select(state.dues.columns), penalties

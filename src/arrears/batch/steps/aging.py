@@ -1,0 +1,45 @@
+"""Delinquency aging: days past due count from the first missed payment date
+until every overdue amount is paid.
+
+A due is overdue when billed, its payment date (plus a loan's grace days) is
+before the day, and its minimum is not fully paid. Closed loans do not age.
+
+>>> from datetime import date
+>>> from arrears.batch.steps.testing import tiny_loan_state
+>>> s = age(*tiny_loan_state(day=date(2026, 3, 1)))  # due 02-15, payable 02-24 (Spring Festival)
+>>> s.accounts.get_column("days_past_due").to_list()
+[5]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from arrears.batch.frames import DayState, by_account, unpaid_minimum
+from arrears.batch.params import Params
+
+__all__ = ["age"]
+
+
+def age(state: DayState, params: Params) -> DayState:
+    day = pl.lit(state.day)
+    late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < day
+    dues = state.dues.join(state.accounts.select("_k", "p_grace_days"), on="_k", how="left")
+    overdue = dues.filter(pl.col("billed") & late & (unpaid_minimum() > 0))
+    accounts = by_account(state.accounts, overdue, None, _first=pl.col("payment_date").min())
+    aging = pl.col("status") != "closed"
+    since = (
+        pl.when(pl.col("_first").is_null())
+        .then(pl.lit(None, pl.Date))
+        .when(pl.col("delinquent_since").is_null())
+        .then(pl.col("_first"))
+        .otherwise(pl.col("delinquent_since"))
+    )
+    accounts = accounts.with_columns(
+        delinquent_since=pl.when(aging).then(since).otherwise(pl.col("delinquent_since"))
+    ).with_columns(
+        days_past_due=pl.when(aging)
+        .then((day - pl.col("delinquent_since")).dt.total_days().fill_null(0).cast(pl.Int32))
+        .otherwise(pl.col("days_past_due"))
+    )
+    return state.with_accounts(accounts.select(state.accounts.columns))

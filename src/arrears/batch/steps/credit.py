@@ -1,0 +1,106 @@
+"""Credit application: a credit balance pays billed dues, as an automatic debit would.
+
+The waterfall is the catalogue's: dues oldest payment date first, and within
+a due the parts in the catalogue's order. Money so applied counts against
+the statements' minimum dues, oldest first. After charge-off it is a recovery.
+
+>>> from datetime import date
+>>> from arrears.batch.steps.testing import tiny_line_state
+>>> st, p = tiny_line_state(day=date(2026, 3, 1), credit_minor=500)
+>>> s = apply_credit(st, p)
+>>> s.accounts.get_column("credit_balance_minor").to_list()
+[0]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from arrears.batch.frames import DayState, by_account, posting_rows, unpaid, unpaid_minimum
+from arrears.batch.params import Params
+from arrears.domain.ledger import CREDIT_BALANCE, RECEIVABLE_FOR_PART, RECOVERY_INCOME
+
+__all__ = ["allocate", "apply_credit", "count_against_minimums"]
+
+
+def apply_credit(state: DayState, params: Params) -> DayState:
+    holders = state.accounts.filter(pl.col("credit_balance_minor") > 0).select(
+        "_k", _money=pl.col("credit_balance_minor")
+    )
+    if holders.is_empty():
+        return state
+    dues, paid = allocate(state.dues, holders, params.waterfall)
+    accounts = by_account(
+        state.accounts, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}").sum() for p in params.waterfall}
+    ).with_columns(_applied=pl.sum_horizontal(f"_paid_{p}" for p in params.waterfall))
+    if accounts.get_column("_applied").max() == 0:
+        return state
+    dues = count_against_minimums(
+        dues, accounts.filter(pl.col("_applied") > 0).select("_k", "_applied")
+    )
+    accounts = accounts.with_columns(
+        credit_balance_minor=pl.col("credit_balance_minor") - pl.col("_applied")
+    )
+    charged_off = pl.col("status") == "charged_off"
+    lines = [(CREDIT_BALANCE, pl.col("_applied"))]
+    lines.append((RECOVERY_INCOME, pl.when(charged_off).then(-pl.col("_applied")).otherwise(0)))
+    lines += [
+        (RECEIVABLE_FOR_PART[p], pl.when(charged_off).then(0).otherwise(-pl.col(f"_paid_{p}")))
+        for p in params.waterfall
+    ]
+    posted = posting_rows(
+        accounts.filter(pl.col("_applied") > 0), state.day, "credit_applied", lines
+    )
+    return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues).post(posted)
+
+
+def allocate(
+    dues: pl.DataFrame, money: pl.DataFrame, waterfall: tuple[str, ...]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Spread each account's ``_money`` over its billed dues by the waterfall.
+
+    Returns the dues with the amounts paid, and one row per paying due with
+    ``_paid_<part>`` columns. A due's part takes what is left after every
+    older due and every earlier part of the same due.
+    """
+    order = ["_k", "payment_date", "seq"]
+    owed = [unpaid(p) for p in waterfall]
+    paying = (
+        dues.join(money, on="_k", how="inner")
+        .filter(pl.col("billed"))
+        .sort(order)
+        .with_columns(_due=pl.sum_horizontal(owed))
+        .with_columns(_before=pl.col("_due").cum_sum().over("_k") - pl.col("_due"))
+    )
+    offset = pl.col("_before")
+    takes = []
+    for part, owed_part in zip(waterfall, owed, strict=True):
+        left = pl.max_horizontal(pl.col("_money") - offset, 0)
+        takes.append(pl.min_horizontal(left, owed_part).alias(f"_paid_{part}"))
+        offset = offset + owed_part
+    paid = paying.with_columns(takes).select("_k", "seq", *(f"_paid_{p}" for p in waterfall))
+    out = dues.join(paid, on=["_k", "seq"], how="left").with_columns(
+        pl.col(f"paid_{p}_minor") + pl.col(f"_paid_{p}").fill_null(0) for p in waterfall
+    )
+    return out.select(dues.columns), paid
+
+
+def count_against_minimums(dues: pl.DataFrame, applied: pl.DataFrame) -> pl.DataFrame:
+    """Money paid into billed dues reduces the statements' unpaid minimums, oldest first."""
+    statements = (
+        dues.join(applied, on="_k", how="inner")
+        .filter(pl.col("kind") == "statement")
+        .sort(["_k", "payment_date", "seq"])
+        .with_columns(_owed=unpaid_minimum())
+        .with_columns(_before=pl.col("_owed").cum_sum().over("_k") - pl.col("_owed"))
+        .with_columns(
+            _take=pl.min_horizontal(
+                pl.max_horizontal(pl.col("_applied") - pl.col("_before"), 0), pl.col("_owed")
+            )
+        )
+        .select("_k", "seq", "_take")
+    )
+    out = dues.join(statements, on=["_k", "seq"], how="left")
+    return out.with_columns(
+        minimum_paid_minor=pl.col("minimum_paid_minor") + pl.col("_take").fill_null(0)
+    ).select(dues.columns)
