@@ -191,15 +191,9 @@ def compare_live_only(closing: list[Account], day: date) -> list[str]:
     assert journal_of(live.journal) == journal_of(full.journal)
     assert events_of(live.events) == events_of(full.events)
     kept = {(d["account_id"], d["seq"]) for d in live.book.dues.to_pylist()}
-    assert rows(live.book.dues, ["account_id", "seq"]) == rows(
-        full.book.dues.filter(
-            pa.array(
-                [(d["account_id"], d["seq"]) in kept for d in full.book.dues.to_pylist()],
-                type=pa.bool_(),
-            )
-        ),
-        ["account_id", "seq"],
-    )
+    assert live.book.dues.column_names[:2] == ["account_id", "seq"]
+    full_dues = rows(full.book.dues, ["account_id", "seq"])
+    assert rows(live.book.dues, ["account_id", "seq"]) == [d for d in full_dues if d[:2] in kept]
     out = Outcome()
     for account in closing:
         close_through(account, day, TERMS, out)

@@ -24,17 +24,23 @@ from arrears.batch.book import Book
 from arrears.batch.params import Params
 from arrears.batch.schema import ACCOUNTS, CONVERSIONS, DUES, JOURNAL, RATE_SCALE, TABLES
 from arrears.domain.dues import PARTS
+from arrears.kernel.errors import InvalidInput
 
 __all__ = [
+    "KEY",
     "RATE_SCALE",
     "DayState",
     "Frames",
+    "arrow_of",
+    "attach",
     "by_account",
     "empty_frame",
     "event_rows",
     "finish_journal",
     "from_book",
     "posting_rows",
+    "set_rows",
+    "spread",
     "to_book",
     "unpaid",
     "unpaid_minimum",
@@ -61,7 +67,8 @@ def unpaid_minimum() -> pl.Expr:
 
 @dataclass(frozen=True)
 class Frames:
-    """The whole book as frames, each due and conversion keyed to its account row."""
+    """The whole book as frames; ``_k`` of an account is its row number, and each
+    due and conversion carries its account's ``_k``."""
 
     accounts: pl.DataFrame
     dues: pl.DataFrame
@@ -72,35 +79,38 @@ class Frames:
         closing = pl.col("last_closed_on") == (day - timedelta(days=1))
         mask = self.accounts.select(closing).to_series()
         if mask.all():
-            rest = Frames(self.accounts.clear(), self.dues.clear(), self.conversions.clear())
-            return rest, DayState.start(day, self)
-        if not mask.any():
-            return self, DayState.start(day, Frames(*(f.clear() for f in self._all())))
-        keys = self.accounts.filter(mask).select(KEY)
-        today = Frames(
-            self.accounts.filter(mask),
-            self.dues.join(keys, on=KEY, how="semi"),
-            self.conversions.join(keys, on=KEY, how="semi"),
+            return self.take(~mask), DayState.start(day, self)
+        return self.take(~mask), DayState.start(day, self.take(mask))
+
+    def take(self, mask: pl.Series) -> Frames:
+        """The accounts where ``mask`` holds, with their dues and conversions, keyed anew."""
+        if mask.all():
+            return self
+        renumber = mask.cast(pl.UInt32).cum_sum() - 1
+        return Frames(
+            self.accounts.filter(mask).with_columns(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias(KEY)
+            ),
+            _rekey(self.dues, mask, renumber),
+            _rekey(self.conversions, mask, renumber),
         )
-        rest = Frames(
-            self.accounts.filter(~mask),
-            self.dues.join(keys, on=KEY, how="anti"),
-            self.conversions.join(keys, on=KEY, how="anti"),
-        )
-        return rest, DayState.start(day, today)
 
     def merge(self, state: DayState) -> Frames:
-        if self.accounts.is_empty():
-            return state.frames()
         done = state.frames()
+        if self.accounts.is_empty():
+            return done
+        shift = self.accounts.height
         return Frames(
-            pl.concat([self.accounts, done.accounts]),
-            pl.concat([self.dues, done.dues]),
-            pl.concat([self.conversions, done.conversions]),
+            pl.concat([self.accounts, done.accounts.with_columns(pl.col(KEY) + shift)]),
+            pl.concat([self.dues, done.dues.with_columns(pl.col(KEY) + shift)]),
+            pl.concat([self.conversions, done.conversions.with_columns(pl.col(KEY) + shift)]),
         )
 
-    def _all(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        return self.accounts, self.dues, self.conversions
+
+def _rekey(rows: pl.DataFrame, mask: pl.Series, renumber: pl.Series) -> pl.DataFrame:
+    keys = rows.get_column(KEY)
+    kept = rows.filter(mask.gather(keys))
+    return kept.with_columns(renumber.gather(kept.get_column(KEY)).alias(KEY))
 
 
 @dataclass(frozen=True)
@@ -121,13 +131,27 @@ class DayState:
         return cls(day, frames.accounts, frames.dues, frames.conversions)
 
     def with_params(self, params: Params) -> DayState:
+        """The product parameters beside each account, as ``p_*`` columns."""
         if self.params_joined:
             return self
-        products = params.products.drop("kind").rename(
-            {c: f"p_{c}" for c in params.products.columns if c not in ("product_code", "kind")}
+        products = params.products
+        codes = products.get_column("product_code")
+        index = self.accounts.get_column("product_code").replace_strict(
+            codes, pl.int_range(codes.len(), dtype=pl.UInt32, eager=True), default=None
         )
-        joined = self.accounts.join(products, on="product_code", how="left")
-        return replace(self, accounts=joined, params_joined=True)
+        if index.null_count():
+            unknown = self.accounts.filter(index.is_null()).row(0, named=True)
+            raise InvalidInput(
+                f"account {unknown['account_id']} has product {unknown['product_code']!r}, "
+                "which the catalogue does not offer",
+                hint=f"products: {', '.join(codes.to_list())}",
+            )
+        columns = [
+            products.get_column(c).gather(index).alias(f"p_{c}")
+            for c in products.columns
+            if c not in ("product_code", "kind")
+        ]
+        return replace(self, accounts=self.accounts.with_columns(columns), params_joined=True)
 
     def with_accounts(self, accounts: pl.DataFrame) -> DayState:
         return replace(self, accounts=accounts)
@@ -148,34 +172,67 @@ class DayState:
         return replace(self, moves=[*self.moves, rows]) if rows.height else self
 
     def frames(self) -> Frames:
-        keep = [c for c in self.accounts.columns if not c.startswith("p_")]
+        """The day's frames without parameter and scratch columns."""
+        keep = [c for c in self.accounts.columns if c == KEY or not c.startswith(("p_", "_"))]
         return Frames(self.accounts.select(keep), self.dues, self.conversions)
 
 
 def from_book(book: Book) -> Frames:
     """The book's tables as frames with row keys; Arrow data is not copied."""
-    accounts = pl.from_arrow(book.accounts)
-    dues = pl.from_arrow(book.dues)
-    conversions = pl.from_arrow(book.conversions)
-    assert isinstance(accounts, pl.DataFrame)
-    assert isinstance(dues, pl.DataFrame)
-    assert isinstance(conversions, pl.DataFrame)
-    accounts = accounts.with_row_index(KEY)
-    keys = accounts.select("account_id", KEY)
-    return Frames(
-        accounts,
-        dues.join(keys, on="account_id", how="inner"),
-        conversions.join(keys, on="account_id", how="inner"),
-    )
+    accounts = _frame(book.accounts).with_row_index(KEY)
+    ids = accounts.get_column("account_id")
+    return Frames(accounts, _keyed(_frame(book.dues), ids), _keyed(_frame(book.conversions), ids))
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """Rows with their account's row number; rows of accounts not in the book are dropped.
+
+    Books come sorted by account id from the store and from Parquet, and then
+    a binary search finds each row's account; otherwise a join does.
+    """
+    owners = rows.get_column("account_id")
+    if ids.is_sorted() and owners.is_sorted():
+        starts = owners.ne_missing(owners.shift(1)).fill_null(True)
+        run = starts.cast(pl.UInt32).cum_sum() - 1  # rows of one account form one run
+        heads = owners.filter(starts)
+        at = ids.search_sorted(heads, side="left").cast(pl.UInt32)
+        found = ids.gather(at.clip(0, max(ids.len() - 1, 0))) == heads if ids.len() else at < 0
+        return rows.with_columns(at.gather(run).alias(KEY)).filter(found.gather(run))
+    keys = pl.DataFrame({"account_id": ids}).with_row_index(KEY)
+    return rows.join(keys, on="account_id", how="inner")
+
+
+def arrow_of(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
+    """The frame's columns of ``schema``, as an Arrow table of exactly those types."""
+    return frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.newest()).cast(schema)
 
 
 def to_book(frames: Frames) -> Book:
     """Back to Arrow tables of the schema's columns and types."""
     return Book(
-        frames.accounts.select(ACCOUNTS.names).to_arrow().cast(ACCOUNTS),
-        frames.dues.select(DUES.names).to_arrow().cast(DUES),
-        frames.conversions.select(CONVERSIONS.names).to_arrow().cast(CONVERSIONS),
+        arrow_of(frames.accounts, ACCOUNTS),
+        arrow_of(frames.dues, DUES),
+        arrow_of(frames.conversions, CONVERSIONS),
     )
+
+
+def attach(
+    rows: pl.DataFrame, accounts: pl.DataFrame, *names: str, prefix: str = ""
+) -> pl.DataFrame:
+    """``rows`` (dues, conversions) with the named columns of their accounts beside them.
+
+    >>> a = pl.DataFrame({"_k": [0, 1], "rate": [5, 7]})
+    >>> attach(pl.DataFrame({"_k": [1, 1, 0]}), a, "rate").get_column("rate").to_list()
+    [7, 7, 5]
+    """
+    keys = rows.get_column(KEY)
+    return rows.with_columns(accounts.get_column(n).gather(keys).alias(prefix + n) for n in names)
 
 
 def by_account(
@@ -191,28 +248,54 @@ def by_account(
     [5, 0]
     """
     agg = rows.group_by(KEY).agg(**aggs)
-    joined = accounts.join(agg, on=KEY, how="left")
-    if fill is None:
-        return joined
-    return joined.with_columns(pl.col(name).fill_null(fill) for name in aggs)
+    return accounts.with_columns(
+        spread(accounts.height, agg.get_column(KEY), agg.get_column(name), fill).alias(name)
+        for name in aggs
+    )
+
+
+def spread(height: int, keys: pl.Series, values: pl.Series, fill: int | None = 0) -> pl.Series:
+    """A column of ``height`` rows holding ``values`` at rows ``keys`` and ``fill`` elsewhere."""
+    full = pl.repeat(fill, height, dtype=values.dtype, eager=True)
+    if keys.len():
+        full.scatter(keys, values)
+    return full
+
+
+def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.DataFrame:
+    """``frame`` with the rows at positions ``at`` given new values in the named columns."""
+    if not at.len():
+        return frame
+    changed = []
+    for name, new in values.items():
+        column = frame.get_column(name).clone()
+        column.scatter(at, new.cast(column.dtype))
+        changed.append(column)
+    return frame.with_columns(changed)
 
 
 def posting_rows(
     accounts: pl.DataFrame, day: date, reason: str, lines: Sequence[tuple[str, pl.Expr]]
 ) -> pl.DataFrame:
     """Journal rows for ``accounts``: one per ledger account with a nonzero amount."""
+    if not lines:
+        return empty_frame(JOURNAL.names)
+    names = [f"_amount{i}" for i in range(len(lines))]
+    amounts = accounts.select(
+        pl.col("account_id"),
+        *(amount.cast(pl.Int64).alias(n) for n, (_, amount) in zip(names, lines, strict=True)),
+    ).filter(pl.any_horizontal(pl.col(n) != 0 for n in names))
     parts = [
-        accounts.select(
+        amounts.select(
             pl.col("account_id"),
             pl.lit(day).alias("business_date"),
             pl.lit(reason).alias("reason"),
             pl.lit(ledger).alias("ledger_account"),
-            amount.cast(pl.Int64).alias("amount_minor"),
-        )
-        for ledger, amount in lines
+            pl.col(n).alias("amount_minor"),
+        ).filter(pl.col("amount_minor") != 0)
+        for n, (ledger, _) in zip(names, lines, strict=True)
     ]
-    rows = pl.concat(parts) if parts else empty_frame(JOURNAL.names)
-    return rows.filter(pl.col("amount_minor") != 0)
+    return pl.concat(parts)
 
 
 def event_rows(
@@ -229,7 +312,8 @@ def event_rows(
         text = pl.format(template, *(expr.cast(pl.String) for _, expr in detail))
     else:
         text = pl.lit("[]")
-    return accounts.select(
+    # one chunk: polars 2.1's format panics on some multi-chunk string views
+    return accounts.rechunk().select(
         pl.col("account_id"),
         pl.lit(day).alias("on"),
         pl.lit(name).alias("name"),
@@ -250,16 +334,28 @@ def empty_frame(names: Sequence[str]) -> pl.DataFrame:
 
 
 def finish_journal(parts: list[pl.DataFrame]) -> pa.Table:
-    """One posting per account, date, reason and ledger account: at most one entry
-    per account per posting reason per day, however many steps posted it."""
+    """The postings of a close as one table.
+
+    Each part holds one posting reason of one day, at most one row per
+    account and ledger account; where two steps posted the same reason on
+    the same day (an installment fee billed by a statement and accelerated by
+    a charge-off) their rows are summed, so the journal gets at most one
+    entry per account per posting reason per day.
+    """
     if not parts:
-        return empty_frame(JOURNAL.names).to_arrow().cast(JOURNAL)
+        return arrow_of(empty_frame(JOURNAL.names), JOURNAL)
+    by_reason: dict[tuple[object, object], list[pl.DataFrame]] = {}
+    for part in parts:
+        first = part.row(0, named=True)
+        by_reason.setdefault((first["business_date"], first["reason"]), []).append(part)
     keys = ["account_id", "business_date", "reason", "ledger_account"]
-    summed = (
-        pl.concat(parts)
-        .group_by(keys)
+    merged = [
+        same[0]
+        if len(same) == 1
+        else pl.concat(same)
+        .group_by(keys, maintain_order=True)
         .agg(pl.col("amount_minor").sum())
         .filter(pl.col("amount_minor") != 0)
-        .sort(keys)
-    )
-    return summed.select(JOURNAL.names).to_arrow().cast(JOURNAL)
+        for same in by_reason.values()
+    ]
+    return arrow_of(pl.concat(merged), JOURNAL)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from arrears.batch.book import Book, Closed
-from arrears.batch.frames import DayState, empty_frame, finish_journal, from_book, to_book
+from arrears.batch.frames import DayState, arrow_of, empty_frame, finish_journal, from_book, to_book
 from arrears.batch.params import Params
 from arrears.batch.schema import BUCKET_HISTORY, EVENTS
 from arrears.batch.steps import (
@@ -90,8 +90,8 @@ def close_book(book: Book, through: date, terms: Terms | Params) -> Closed:
     return Closed(
         to_book(frames),
         finish_journal(journal),
-        _concat(events, EVENTS.names, order=True).to_arrow().cast(EVENTS),
-        _concat(moves, BUCKET_HISTORY.names).to_arrow().cast(BUCKET_HISTORY),
+        arrow_of(_concat(events, EVENTS.names, order=True), EVENTS),
+        arrow_of(_concat(moves, BUCKET_HISTORY.names), BUCKET_HISTORY),
     )
 
 

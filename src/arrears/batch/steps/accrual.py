@@ -21,19 +21,29 @@ import polars as pl
 from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
+    attach,
     by_account,
     posting_rows,
+    set_rows,
     unpaid,
     unpaid_minimum,
 )
 from arrears.batch.params import Params, half_up_div
 from arrears.domain.ledger import INTEREST, INTEREST_INCOME, PENALTY, PENALTY_INCOME
 
-__all__ = ["accrue"]
+__all__ = ["accrue", "next_due"]
 
 ACTIVE = pl.col("status") == "active"
 LOAN = pl.col("kind") == "loan"
 LINE = pl.col("kind") == "line"
+
+
+def next_due(state: DayState) -> pl.DataFrame:
+    """The accounts with ``_next_due``: the earliest due date of an unbilled installment."""
+    if "_next_due" in state.accounts.columns:
+        return state.accounts
+    unbilled = state.dues.select("_k", "due_date", "billed").filter(~pl.col("billed"))
+    return by_account(state.accounts, unbilled, None, _next_due=pl.col("due_date").min())
 
 
 def accrue(state: DayState, params: Params) -> DayState:
@@ -41,16 +51,15 @@ def accrue(state: DayState, params: Params) -> DayState:
     charging = ACTIVE & (
         pl.col("charges_accrued_on").is_null() | (pl.col("charges_accrued_on") != day)
     )
+    accounts = next_due(state).with_columns(_charging=charging)
+    past = _past_dues(state, accounts)
+    dues, accounts = _loan_penalty(state, accounts, past)
     accounts = by_account(
-        state.accounts,
-        state.dues.filter(~pl.col("billed")),
-        None,
-        _next_due=pl.col("due_date").min(),
+        accounts,
+        past.filter((pl.col("_kind") == "line") & pl.col("_charging")),
+        _past_principal=unpaid("principal").sum(),
+        _past_minimum=unpaid_minimum().sum(),
     )
-    accounts = accounts.with_columns(_charging=charging)
-    dues, penalties = _loan_penalty(state, accounts)
-    accounts = by_account(accounts, penalties, _loan_penalty=pl.col("_penalty").sum())
-    accounts = by_account(accounts, _past_line_dues(state, accounts), **_line_sums())
     accounts = accounts.with_columns(
         _interest=pl.when(LOAN)
         .then(_loan_interest_step(state))
@@ -66,22 +75,24 @@ def accrue(state: DayState, params: Params) -> DayState:
         .then(day)
         .otherwise(pl.col("charges_accrued_on")),
     )
+    interest, penalty = pl.col("_interest"), pl.col("_penalty")
     state = state.post(
         posting_rows(
             accounts,
             state.day,
             "interest_accrual",
-            [(INTEREST, pl.col("_interest")), (INTEREST_INCOME, -pl.col("_interest"))],
+            [(INTEREST, interest), (INTEREST_INCOME, -interest)],
         )
     ).post(
         posting_rows(
-            accounts,
-            state.day,
-            "penalty_accrual",
-            [(PENALTY, pl.col("_penalty")), (PENALTY_INCOME, -pl.col("_penalty"))],
+            accounts, state.day, "penalty_accrual", [(PENALTY, penalty), (PENALTY_INCOME, -penalty)]
         )
     )
-    return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues)
+    keep = [
+        *state.accounts.columns,
+        *(["_next_due"] if "_next_due" not in state.accounts.columns else []),
+    ]
+    return state.with_accounts(accounts.select(keep)).with_dues(dues)
 
 
 def _loan_interest_step(state: DayState) -> pl.Expr:
@@ -97,43 +108,42 @@ def _loan_interest_step(state: DayState) -> pl.Expr:
 
 def _charge(amount: pl.Expr, rate: str) -> pl.Expr:
     return (
-        pl.when(pl.col("_charging") & ACTIVE)
+        pl.when(pl.col("_charging"))
         .then(half_up_div(amount * pl.col(rate), RATE_SCALE))
         .otherwise(0)
     )
 
 
-def _past_line_dues(state: DayState, accounts: pl.DataFrame) -> pl.DataFrame:
-    lines = accounts.filter(LINE & pl.col("_charging")).select("_k")
+def _past_dues(state: DayState, accounts: pl.DataFrame) -> pl.DataFrame:
+    """Billed dues whose payment date has passed, of accounts charging today, with row numbers."""
     past = pl.col("billed") & (pl.col("payment_date") < pl.lit(state.day))
-    return state.dues.join(lines, on="_k", how="semi").filter(past)
+    rows = state.dues.with_row_index("_r").filter(past)
+    rows = attach(rows, accounts, "_charging")
+    return attach(rows.filter(pl.col("_charging")), accounts, "kind", prefix="_")
 
 
-def _line_sums() -> dict[str, pl.Expr]:
-    return {
-        "_past_principal": unpaid("principal").sum(),
-        "_past_minimum": unpaid_minimum().sum(),
-    }
-
-
-def _loan_penalty(state: DayState, accounts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Penalty per overdue installment, added to it; and the amounts, for the total."""
-    loans = accounts.filter(LOAN & pl.col("_charging")).select(
-        "_k",
+def _loan_penalty(
+    state: DayState, accounts: pl.DataFrame, past: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Penalty per overdue installment, added to it; the account's total beside it."""
+    rows = attach(
+        past.filter(pl.col("_kind") == "loan"),
+        accounts,
         "daily_rate_e10",
         "p_penalty_multiplier_num",
         "p_penalty_multiplier_den",
         "p_grace_days",
     )
-    dues = state.dues.join(loans, on="_k", how="left")
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < pl.lit(state.day)
     owed = unpaid("principal")
-    charged = pl.col("daily_rate_e10").is_not_null() & pl.col("billed") & late & (owed > 0)
     amount = half_up_div(
         owed * pl.col("daily_rate_e10") * pl.col("p_penalty_multiplier_num"),
         pl.col("p_penalty_multiplier_den") * RATE_SCALE,
     )
-    dues = dues.with_columns(_penalty=pl.when(charged).then(amount).otherwise(0))
-    penalties = dues.filter(pl.col("_penalty") != 0).select("_k", "_penalty")
-    dues = dues.with_columns(penalty_minor=pl.col("penalty_minor") + pl.col("_penalty"))
-    return dues.select(state.dues.columns), penalties
+    charged = rows.filter(late & (owed > 0)).with_columns(_penalty=amount)
+    dues = set_rows(
+        state.dues,
+        charged.get_column("_r"),
+        penalty_minor=charged.get_column("penalty_minor") + charged.get_column("_penalty"),
+    )
+    return dues, by_account(accounts, charged, _loan_penalty=pl.col("_penalty").sum())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, unpaid_minimum
+from arrears.batch.frames import DayState, attach, by_account, unpaid_minimum
 from arrears.batch.params import Params
 
 __all__ = ["age"]
@@ -23,9 +23,12 @@ __all__ = ["age"]
 
 def age(state: DayState, params: Params) -> DayState:
     day = pl.lit(state.day)
+    # a due can be overdue only once its payment date has passed (grace is never negative)
+    candidates = state.dues.filter(
+        pl.col("billed") & (pl.col("payment_date") < day) & (unpaid_minimum() > 0)
+    )
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < day
-    dues = state.dues.join(state.accounts.select("_k", "p_grace_days"), on="_k", how="left")
-    overdue = dues.filter(pl.col("billed") & late & (unpaid_minimum() > 0))
+    overdue = attach(candidates, state.accounts, "p_grace_days").filter(late)
     accounts = by_account(state.accounts, overdue, None, _first=pl.col("payment_date").min())
     aging = pl.col("status") != "closed"
     since = (

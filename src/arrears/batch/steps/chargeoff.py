@@ -30,13 +30,13 @@ STEP = 8
 
 
 def charge_off(state: DayState, params: Params) -> DayState:
-    due_now = (pl.col("status") == "active") & (pl.col("days_past_due") >= params.charge_off_dpd)
-    keys = state.accounts.filter(due_now).select("_k")
-    if keys.is_empty():
+    going = state.accounts.select(
+        (pl.col("status") == "active") & (pl.col("days_past_due") >= params.charge_off_dpd)
+    ).to_series()
+    if not going.any():
         return state
-    going = keys.with_columns(_going=pl.lit(True))
-    conversions = state.conversions.join(going, on="_k", how="left").with_columns(
-        pl.col("_going").fill_null(False)
+    conversions = state.conversions.with_columns(
+        _going=going.gather(state.conversions.get_column("_k"))
     )
     unbilled = conversions.filter(pl.col("_going")).select(
         "_k",
@@ -47,48 +47,42 @@ def charge_off(state: DayState, params: Params) -> DayState:
         billed_periods=pl.when(pl.col("_going"))
         .then(pl.col("periods"))
         .otherwise(pl.col("billed_periods"))
-    ).select(state.conversions.columns)
-    dues = state.dues.join(going, on="_k", how="left").filter(
-        ~(pl.col("_going").fill_null(False) & ~pl.col("billed"))
-    )
+    ).drop("_going")
+    owned = going.gather(state.dues.get_column("_k"))
+    dues = state.dues.filter(~(owned & ~state.dues.get_column("billed")))  # the schedule goes
     accounts = by_account(
-        state.accounts.filter(due_now),
-        unbilled,
-        _conv_p=pl.col("_p").sum(),
-        _fee=pl.col("_f").sum(),
-    ).with_columns(_principal=pl.col("unbilled_principal_minor") + pl.col("_conv_p"))
-    accelerated = _acceleration(accounts, state)
-    dues = pl.concat([dues.select(state.dues.columns), accelerated])
-    written = by_account(
-        accounts,
-        dues.filter(pl.col("billed")),
-        **{f"_w_{p}": unpaid(p).sum() for p in PARTS},
+        state.accounts, unbilled, _conv_p=pl.col("_p").sum(), _fee=pl.col("_f").sum()
+    ).with_columns(
+        _going=going,
+        _principal=pl.col("unbilled_principal_minor") + pl.col("_conv_p"),
+    )
+    gone = accounts.filter(pl.col("_going"))
+    accelerated = _acceleration(gone, state)
+    dues = pl.concat([dues, accelerated])
+    billed = dues.filter(pl.col("billed") & going.gather(dues.get_column("_k")))
+    accounts = by_account(
+        accounts, billed, **{f"_w_{p}": unpaid(p).sum() for p in PARTS}
     ).with_columns(_total=pl.sum_horizontal(f"_w_{p}" for p in PARTS))
+    written = accounts.filter(pl.col("_going"))
     state = _post(state, written)
-    done = written.select(
-        "_k",
-        "_total",
-        _acc=pl.col("_principal")
+    hit = pl.col("_going")
+    accelerating = (
+        pl.col("_principal")
         + pl.col("_fee")
         + pl.col("accrued_interest_minor")
-        + pl.col("accrued_penalty_minor"),
-    )
-    updated = state.accounts.join(done, on="_k", how="left").with_columns(
-        _hit=pl.col("_total").is_not_null()
-    )
-    updated = updated.with_columns(
+        + pl.col("accrued_penalty_minor")
+    ) != 0
+    accounts = accounts.with_columns(
         *(
-            pl.when(pl.col("_hit")).then(0).otherwise(pl.col(c)).alias(c)
+            pl.when(hit).then(0).otherwise(pl.col(c)).alias(c)
             for c in ("unbilled_principal_minor", "accrued_interest_minor", "accrued_penalty_minor")
         ),
-        status=pl.when(pl.col("_hit")).then(pl.lit("charged_off")).otherwise(pl.col("status")),
-        charged_off_on=pl.when(pl.col("_hit"))
-        .then(pl.lit(state.day))
-        .otherwise(pl.col("charged_off_on")),
-        charged_off_minor=pl.when(pl.col("_hit"))
+        status=pl.when(hit).then(pl.lit("charged_off")).otherwise(pl.col("status")),
+        charged_off_on=pl.when(hit).then(pl.lit(state.day)).otherwise(pl.col("charged_off_on")),
+        charged_off_minor=pl.when(hit)
         .then(pl.col("_total"))
         .otherwise(pl.col("charged_off_minor")),
-        next_seq=pl.when(pl.col("_hit") & (pl.col("_acc") != 0))
+        next_seq=pl.when(hit & accelerating)
         .then(pl.col("next_seq") + 1)
         .otherwise(pl.col("next_seq")),
     )
@@ -100,7 +94,7 @@ def charge_off(state: DayState, params: Params) -> DayState:
         [("amount_minor", pl.col("_total")), ("days_past_due", pl.col("days_past_due"))],
     )
     return (
-        state.with_accounts(updated.select(state.accounts.columns))
+        state.with_accounts(accounts.select(state.accounts.columns))
         .with_dues(dues)
         .with_conversions(conversions)
         .tell(told)

@@ -21,28 +21,28 @@ STEP = 9
 
 
 def close_settled_loans(state: DayState, params: Params) -> DayState:
+    candidates = state.accounts.select(
+        (pl.col("kind") == "loan")
+        & (pl.col("status") == "active")
+        & (pl.col("unbilled_principal_minor") == 0)
+    ).to_series()
+    if not candidates.any():
+        return state
+    mine = state.dues.filter(candidates.gather(state.dues.get_column("_k")))
     accounts = by_account(
         state.accounts,
-        state.dues,
+        mine,
         _unbilled=(~pl.col("billed")).sum(),
         _unpaid=pl.when(pl.col("billed")).then(unpaid_total()).otherwise(0).sum(),
     )
     settled = (
-        (pl.col("kind") == "loan")
-        & (pl.col("status") == "active")
-        & (pl.col("unbilled_principal_minor") == 0)
-        & (pl.col("_unbilled") == 0)
-        & (pl.col("_unpaid") == 0)
+        candidates & (accounts.get_column("_unbilled") == 0) & (accounts.get_column("_unpaid") == 0)
     )
-    accounts = accounts.with_columns(_settled=settled)
-    closing = accounts.filter(pl.col("_settled"))
-    if closing.is_empty():
+    if not settled.any():
         return state
     accounts = accounts.with_columns(
-        status=pl.when(pl.col("_settled")).then(pl.lit("closed")).otherwise(pl.col("status")),
-        closed_on=pl.when(pl.col("_settled"))
-        .then(pl.lit(state.day))
-        .otherwise(pl.col("closed_on")),
+        status=pl.when(settled).then(pl.lit("closed")).otherwise(pl.col("status")),
+        closed_on=pl.when(settled).then(pl.lit(state.day)).otherwise(pl.col("closed_on")),
     )
-    told = event_rows(closing, state.day, "loan_closed", STEP)
+    told = event_rows(accounts.filter(settled), state.day, "loan_closed", STEP)
     return state.with_accounts(accounts.select(state.accounts.columns)).tell(told)

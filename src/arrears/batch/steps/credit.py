@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, posting_rows, unpaid, unpaid_minimum
+from arrears.batch.frames import (
+    DayState,
+    attach,
+    by_account,
+    posting_rows,
+    set_rows,
+    unpaid,
+    unpaid_minimum,
+)
 from arrears.batch.params import Params
 from arrears.domain.ledger import CREDIT_BALANCE, RECEIVABLE_FOR_PART, RECOVERY_INCOME
 
@@ -24,19 +32,28 @@ __all__ = ["allocate", "apply_credit", "count_against_minimums"]
 
 
 def apply_credit(state: DayState, params: Params) -> DayState:
-    holders = state.accounts.filter(pl.col("credit_balance_minor") > 0).select(
-        "_k", _money=pl.col("credit_balance_minor")
-    )
-    if holders.is_empty():
+    holding = state.accounts.get_column("credit_balance_minor") > 0
+    if not holding.any():
         return state
-    dues, paid = allocate(state.dues, holders, params.waterfall)
+    mine = state.dues.with_row_index("_r").filter(
+        holding.gather(state.dues.get_column("_k")) & pl.col("billed")
+    )
+    mine = attach(mine, state.accounts, "credit_balance_minor", prefix="_money_").rename(
+        {"_money_credit_balance_minor": "_money"}
+    )
+    paid = allocate(mine, params.waterfall)
     accounts = by_account(
         state.accounts, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}").sum() for p in params.waterfall}
     ).with_columns(_applied=pl.sum_horizontal(f"_paid_{p}" for p in params.waterfall))
     if accounts.get_column("_applied").max() == 0:
         return state
-    dues = count_against_minimums(
-        dues, accounts.filter(pl.col("_applied") > 0).select("_k", "_applied")
+    paid = attach(paid, accounts, "_applied")
+    counted = count_against_minimums(paid)
+    dues = set_rows(
+        state.dues,
+        counted.get_column("_r"),
+        **{f"paid_{p}_minor": counted.get_column(f"paid_{p}_minor") for p in params.waterfall},
+        minimum_paid_minor=counted.get_column("minimum_paid_minor"),
     )
     accounts = accounts.with_columns(
         credit_balance_minor=pl.col("credit_balance_minor") - pl.col("_applied")
@@ -48,27 +65,21 @@ def apply_credit(state: DayState, params: Params) -> DayState:
         (RECEIVABLE_FOR_PART[p], pl.when(charged_off).then(0).otherwise(-pl.col(f"_paid_{p}")))
         for p in params.waterfall
     ]
-    posted = posting_rows(
-        accounts.filter(pl.col("_applied") > 0), state.day, "credit_applied", lines
-    )
+    applied = accounts.filter(pl.col("_applied") > 0)
+    posted = posting_rows(applied, state.day, "credit_applied", lines)
     return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues).post(posted)
 
 
-def allocate(
-    dues: pl.DataFrame, money: pl.DataFrame, waterfall: tuple[str, ...]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def allocate(dues: pl.DataFrame, waterfall: tuple[str, ...]) -> pl.DataFrame:
     """Spread each account's ``_money`` over its billed dues by the waterfall.
 
-    Returns the dues with the amounts paid, and one row per paying due with
-    ``_paid_<part>`` columns. A due's part takes what is left after every
-    older due and every earlier part of the same due.
+    Returns the dues, oldest payment date first, with ``_paid_<part>`` columns
+    and their paid parts raised by them. A due's part takes what is left
+    after every older due and every earlier part of the same due.
     """
-    order = ["_k", "payment_date", "seq"]
     owed = [unpaid(p) for p in waterfall]
     paying = (
-        dues.join(money, on="_k", how="inner")
-        .filter(pl.col("billed"))
-        .sort(order)
+        dues.sort(["_k", "payment_date", "seq"])
         .with_columns(_due=pl.sum_horizontal(owed))
         .with_columns(_before=pl.col("_due").cum_sum().over("_k") - pl.col("_due"))
     )
@@ -78,29 +89,24 @@ def allocate(
         left = pl.max_horizontal(pl.col("_money") - offset, 0)
         takes.append(pl.min_horizontal(left, owed_part).alias(f"_paid_{part}"))
         offset = offset + owed_part
-    paid = paying.with_columns(takes).select("_k", "seq", *(f"_paid_{p}" for p in waterfall))
-    out = dues.join(paid, on=["_k", "seq"], how="left").with_columns(
-        pl.col(f"paid_{p}_minor") + pl.col(f"_paid_{p}").fill_null(0) for p in waterfall
+    return paying.with_columns(takes).with_columns(
+        pl.col(f"paid_{p}_minor") + pl.col(f"_paid_{p}") for p in waterfall
     )
-    return out.select(dues.columns), paid
 
 
-def count_against_minimums(dues: pl.DataFrame, applied: pl.DataFrame) -> pl.DataFrame:
-    """Money paid into billed dues reduces the statements' unpaid minimums, oldest first."""
-    statements = (
-        dues.join(applied, on="_k", how="inner")
-        .filter(pl.col("kind") == "statement")
-        .sort(["_k", "payment_date", "seq"])
-        .with_columns(_owed=unpaid_minimum())
+def count_against_minimums(dues: pl.DataFrame) -> pl.DataFrame:
+    """Money paid into billed dues (``_applied``) reduces the statements' unpaid minimums,
+    oldest first."""
+    statement = pl.col("kind") == "statement"
+    owed = pl.when(statement).then(unpaid_minimum()).otherwise(0)
+    return (
+        dues.sort(["_k", "payment_date", "seq"])
+        .with_columns(_owed=owed)
         .with_columns(_before=pl.col("_owed").cum_sum().over("_k") - pl.col("_owed"))
         .with_columns(
-            _take=pl.min_horizontal(
+            minimum_paid_minor=pl.col("minimum_paid_minor")
+            + pl.min_horizontal(
                 pl.max_horizontal(pl.col("_applied") - pl.col("_before"), 0), pl.col("_owed")
             )
         )
-        .select("_k", "seq", "_take")
     )
-    out = dues.join(statements, on=["_k", "seq"], how="left")
-    return out.with_columns(
-        minimum_paid_minor=pl.col("minimum_paid_minor") + pl.col("_take").fill_null(0)
-    ).select(dues.columns)

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, event_rows
+from arrears.batch.frames import DayState, attach, by_account, event_rows, set_rows
 from arrears.batch.params import Params
+from arrears.batch.steps.accrual import next_due
 
 __all__ = ["STEP", "bill_installments"]
 
@@ -26,32 +27,34 @@ STEP = 2
 
 def bill_installments(state: DayState, params: Params) -> DayState:
     day = pl.lit(state.day)
-    accounts = by_account(
-        state.accounts,
-        state.dues.filter(~pl.col("billed")),
-        None,
-        _next_due=pl.col("due_date").min(),
+    accounts = next_due(state)
+    falling = state.dues.with_row_index("_r").filter(
+        ~pl.col("billed") & (pl.col("due_date") == day)
     )
-    billing = (
-        (pl.col("status") == "active") & (pl.col("kind") == "loan") & (pl.col("_next_due") == day)
+    falling = attach(
+        falling, accounts, "status", "kind", "_next_due", "accrued_interest_minor", prefix="_"
     )
-    billed = accounts.filter(billing).select("_k", "accrued_interest_minor")
-    if billed.is_empty():
+    bills = falling.filter(
+        (pl.col("_status") == "active")
+        & (pl.col("_kind") == "loan")
+        & (pl.col("__next_due") == day)
+    )
+    if bills.is_empty():
         return state
-    due_today = ~pl.col("billed") & (pl.col("due_date") == day)
-    dues = state.dues.join(
-        billed.rename({"accrued_interest_minor": "_interest"}), on="_k", how="left"
-    ).with_columns(_bill=pl.col("_interest").is_not_null() & due_today)
-    dues = dues.with_columns(
-        billed=pl.col("billed") | pl.col("_bill"),
-        interest_minor=pl.when(pl.col("_bill"))
-        .then(pl.col("_interest"))
-        .otherwise(pl.col("interest_minor")),
+    bills = bills.with_columns(
+        billed=pl.lit(True), interest_minor=pl.col("_accrued_interest_minor")
     )
-    bills = dues.filter(pl.col("_bill"))
-    accounts = by_account(accounts, bills, _principal=pl.col("principal_minor").sum())
+    dues = set_rows(
+        state.dues,
+        bills.get_column("_r"),
+        billed=bills.get_column("billed"),
+        interest_minor=bills.get_column("interest_minor"),
+    )
+    accounts = by_account(accounts, bills, None, _principal=pl.col("principal_minor").sum())
+    billing = pl.col("_principal").is_not_null()
     accounts = accounts.with_columns(
-        unbilled_principal_minor=pl.col("unbilled_principal_minor") - pl.col("_principal"),
+        unbilled_principal_minor=pl.col("unbilled_principal_minor")
+        - pl.col("_principal").fill_null(0),
         accrued_interest_minor=pl.when(billing).then(0).otherwise(pl.col("accrued_interest_minor")),
         accrual_start=pl.when(billing).then(day).otherwise(pl.col("accrual_start")),
     )
@@ -65,8 +68,4 @@ def bill_installments(state: DayState, params: Params) -> DayState:
         STEP,
         [("seq", pl.col("seq")), ("total_minor", total), ("payment_date", pl.col("payment_date"))],
     )
-    return (
-        state.with_accounts(accounts.select(state.accounts.columns))
-        .with_dues(dues.select(state.dues.columns))
-        .tell(told)
-    )
+    return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues).tell(told)

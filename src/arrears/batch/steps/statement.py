@@ -26,6 +26,7 @@ from arrears.batch.frames import (
     by_account,
     event_rows,
     posting_rows,
+    set_rows,
     unpaid,
     unpaid_minimum,
     unpaid_total,
@@ -36,27 +37,27 @@ from arrears.domain.ledger import FEE, FEE_INCOME
 __all__ = ["STEP", "cap_minimums", "cut_statements"]
 
 STEP = 3
+_CUT_COLUMNS = ("_carried", "_carried_retail", "_inst_p", "_inst_f", "_cut")
 
 
 def cut_statements(state: DayState, params: Params) -> DayState:
     day = state.day
     cycle = pl.min_horizontal(pl.col("cycle_day"), calendar.monthrange(day.year, day.month)[1])
-    cutting = (
+    cutting = state.accounts.select(
         (pl.col("status") == "active")
         & (pl.col("kind") == "line")
         & (pl.col("opened_on") < pl.lit(day))
         & (cycle == day.day)
-    )
-    keys = state.accounts.filter(cutting).select("_k")
-    if keys.is_empty():
+    ).to_series()
+    if not cutting.any():
         return state
-    conversions, parts = _bill_installments(state, keys)
-    statements = pl.col("kind") == "statement"
+    mine = state.dues.with_row_index("_r").filter(cutting.gather(state.dues.get_column("_k")))
+    conversions, parts = _bill_installments(state, cutting)
     accounts = by_account(
-        state.accounts.filter(cutting),
-        state.dues.filter(pl.col("billed")),
+        state.accounts,
+        mine.filter(pl.col("billed")),
         _carried=unpaid_total().sum(),
-        _carried_retail=pl.when(statements)
+        _carried_retail=pl.when(pl.col("kind") == "statement")
         .then(pl.min_horizontal(unpaid("principal"), pl.col("retail_minor")))
         .otherwise(0)
         .sum(),
@@ -70,56 +71,51 @@ def cut_statements(state: DayState, params: Params) -> DayState:
         + pl.col("accrued_penalty_minor")
         + pl.col("_carried")
     ) != 0
-    cut = accounts.filter(billing)
+    accounts = accounts.with_columns(_cut=cutting & billing)
+    cut = accounts.filter(pl.col("_cut"))
     new_dues = _new_statements(cut, state, params)
-    dues = cap_minimums(pl.concat([state.dues, new_dues], how="vertical"), cut.select("_k"))
-    done = cut.select("_k").with_columns(_cut=pl.lit(True))
-    others = state.accounts.join(done, on="_k", how="left")
-    updated = others.with_columns(
-        unbilled_principal_minor=pl.when(pl.col("_cut"))
-        .then(0)
-        .otherwise(pl.col("unbilled_principal_minor")),
-        accrued_interest_minor=pl.when(pl.col("_cut"))
-        .then(0)
-        .otherwise(pl.col("accrued_interest_minor")),
-        accrued_penalty_minor=pl.when(pl.col("_cut"))
-        .then(0)
-        .otherwise(pl.col("accrued_penalty_minor")),
-        next_seq=pl.when(pl.col("_cut")).then(pl.col("next_seq") + 1).otherwise(pl.col("next_seq")),
+    trimmed = cap_minimums(pl.concat([mine.drop("_r"), new_dues]), cut.select("_k"))
+    trimmed_old = trimmed.head(mine.height)
+    dues = set_rows(
+        state.dues, mine.get_column("_r"), minimum_minor=trimmed_old.get_column("minimum_minor")
     )
+    dues = pl.concat([dues, trimmed.tail(new_dues.height)])
+    was_cut = pl.col("_cut")
+    accounts = accounts.with_columns(
+        *(
+            pl.when(was_cut).then(0).otherwise(pl.col(c)).alias(c)
+            for c in ("unbilled_principal_minor", "accrued_interest_minor", "accrued_penalty_minor")
+        ),
+        next_seq=pl.when(was_cut).then(pl.col("next_seq") + 1).otherwise(pl.col("next_seq")),
+    )
+    fee = pl.col("_inst_f")
     state = (
-        state.with_accounts(updated.select(state.accounts.columns))
+        state.with_accounts(accounts.drop(_CUT_COLUMNS))
         .with_dues(dues)
         .with_conversions(conversions)
-        .post(
-            posting_rows(
-                cut,
-                day,
-                "installment_fee",
-                [(FEE, pl.col("_inst_f")), (FEE_INCOME, -pl.col("_inst_f"))],
-            )
-        )
+        .post(posting_rows(cut, day, "installment_fee", [(FEE, fee), (FEE_INCOME, -fee)]))
     )
-    return state.tell(_told(state, new_dues))
+    return state.tell(_told(state, trimmed, new_dues))
 
 
-def _bill_installments(state: DayState, keys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _bill_installments(state: DayState, cutting: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The next part of each conversion still running, and the conversions moved on."""
-    running = pl.col("billed_periods") < pl.col("periods")
-    conversions = state.conversions.join(
-        keys.with_columns(_cutting=pl.lit(True)), on="_k", how="left"
-    ).with_columns(_bill=pl.col("_cutting").fill_null(False) & running)
-    parts = conversions.filter(pl.col("_bill")).select(
+    conversions = state.conversions
+    billing = cutting.gather(conversions.get_column("_k")) & (
+        conversions.get_column("billed_periods") < conversions.get_column("periods")
+    )
+    running = conversions.filter(billing)
+    parts = running.select(
         "_k",
         _p=pl.col("principal_parts").list.get(pl.col("billed_periods")),
         _f=pl.col("fee_parts").list.get(pl.col("billed_periods")),
     )
-    conversions = conversions.with_columns(
-        billed_periods=pl.when(pl.col("_bill"))
+    moved = conversions.with_columns(
+        billed_periods=pl.when(billing)
         .then(pl.col("billed_periods") + 1)
         .otherwise(pl.col("billed_periods"))
     )
-    return conversions.select(state.conversions.columns), parts
+    return moved, parts
 
 
 def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.DataFrame:
@@ -135,14 +131,15 @@ def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.Da
     installment = pl.col("_inst_p") + pl.col("_inst_f")
     base = retail + pl.col("_carried_retail")
     share = half_up_div(base * pl.col("p_minimum_due_rate_e10"), RATE_SCALE)
+    charges = pl.col("accrued_interest_minor") + pl.col("accrued_penalty_minor")
     zero = pl.lit(0, pl.Int64)
     made = cut.select(
         "account_id",
         seq=pl.col("next_seq"),
         kind=pl.lit("statement"),
         period_start=pl.lit(day),
-        due_date=nominal_expr.cast(pl.Date),
-        payment_date=payment.cast(pl.Date),
+        due_date=nominal_expr,
+        payment_date=payment,
         billed=pl.lit(True),
         principal_minor=retail + pl.col("_inst_p"),
         interest_minor=pl.col("accrued_interest_minor"),
@@ -152,10 +149,7 @@ def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.Da
         paid_interest_minor=zero,
         paid_fee_minor=zero,
         paid_penalty_minor=zero,
-        minimum_minor=share
-        + installment
-        + pl.col("accrued_interest_minor")
-        + pl.col("accrued_penalty_minor"),
+        minimum_minor=share + installment + charges,
         minimum_paid_minor=zero,
         installment_minor=installment,
         retail_minor=retail,
@@ -166,7 +160,10 @@ def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.Da
 
 
 def cap_minimums(dues: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    """The minimum due never exceeds what is billed and unpaid: trim the newest first."""
+    """The minimum due never exceeds what is billed and unpaid: trim the newest first.
+
+    ``dues`` keeps its rows and their order; only ``minimum_minor`` changes.
+    """
     billed = dues.join(keys, on="_k", how="semi").filter(pl.col("billed"))
     excess = (
         billed.group_by("_k")
@@ -175,33 +172,35 @@ def cap_minimums(dues: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     )
     if excess.is_empty():
         return dues
-    owed = unpaid_minimum()
-    statements = (pl.col("kind") == "statement") & pl.col("billed")
     trimmed = (
-        dues.join(excess, on="_k", how="inner")
-        .filter(statements)
+        dues.with_row_index("_r")
+        .join(excess, on="_k", how="inner")
+        .filter((pl.col("kind") == "statement") & pl.col("billed"))
         .sort(["_k", "seq"], descending=[False, True])
-        .with_columns(_owed=owed)
+        .with_columns(_owed=unpaid_minimum())
         .with_columns(_before=pl.col("_owed").cum_sum().over("_k") - pl.col("_owed"))
         .with_columns(
             _cut=pl.min_horizontal(
                 pl.max_horizontal(pl.col("_excess") - pl.col("_before"), 0), pl.col("_owed")
             )
         )
-        .select("_k", "seq", "_cut")
     )
-    out = dues.join(trimmed, on=["_k", "seq"], how="left")
-    return out.with_columns(
-        minimum_minor=pl.col("minimum_minor") - pl.col("_cut").fill_null(0)
-    ).select(dues.columns)
+    return set_rows(
+        dues,
+        trimmed.get_column("_r"),
+        minimum_minor=trimmed.get_column("minimum_minor") - trimmed.get_column("_cut"),
+    )
 
 
-def _told(state: DayState, new_dues: pl.DataFrame) -> pl.DataFrame:
-    after = by_account(
-        new_dues.select("_k", "account_id", "seq", "payment_date"),
-        state.dues.filter(pl.col("billed")),
-        _balance=unpaid_total().sum(),
-        _minimum=unpaid_minimum().sum(),
+def _told(state: DayState, mine: pl.DataFrame, new_dues: pl.DataFrame) -> pl.DataFrame:
+    """A statement_cut event per new statement, with the account's balance and minimum due."""
+    totals = (
+        mine.filter(pl.col("billed"))
+        .group_by("_k")
+        .agg(_balance=unpaid_total().sum(), _minimum=unpaid_minimum().sum())
+    )
+    after = new_dues.select("_k", "account_id", "seq", "payment_date").join(
+        totals, on="_k", how="left"
     )
     return event_rows(
         after,
