@@ -7,6 +7,7 @@ Decimal('0.24')
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,13 @@ from arrears.domain.calendars import calendar_named
 from arrears.domain.catalogue import load_catalogue
 from arrears.domain.terms import Terms
 from arrears.kernel.ids import new_id
-from arrears.service.ports import UnitOfWork
+from arrears.service.ports import BookAccess, UnitOfWork
 
 __all__ = [
     "build_terms",
     "memory_uow_factory",
     "new_account_id",
+    "sql_book_access",
     "sql_uow_factory",
     "upgrade_store",
     "utc_now",
@@ -55,6 +57,19 @@ def sql_uow_factory(url: str | None = None) -> Callable[[], UnitOfWork]:
 
     _, session_factory = open_store(database_url(url))
     return lambda: SqlUnitOfWork(session_factory, utc_now)
+
+
+def sql_book_access(url: str | None = None) -> BookAccess:
+    """Bulk Arrow access to the store at ``url``, for the vectorised close and books.
+
+    ``ARREARS_FAULT`` (tests only) names a point where the process kills
+    itself; see ``adapters.arrow_io``.
+    """
+    from arrears.adapters.arrow_io import SqlBookAccess
+    from arrears.adapters.db.store import database_url, open_store
+
+    engine, _ = open_store(database_url(url))
+    return SqlBookAccess(engine, utc_now, fault=os.environ.get("ARREARS_FAULT"))
 
 
 def upgrade_store(url: str | None = None) -> str:

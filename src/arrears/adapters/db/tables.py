@@ -46,6 +46,7 @@ __all__ = [
     "account_history",
     "accounts",
     "bucket_history",
+    "cob_runs",
     "conversions",
     "dues",
     "events",
@@ -293,4 +294,22 @@ settings = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# One row per close of business run to a target date: what it closed, and
+# whether it finished. A run killed half way is ``running`` until the next
+# run to the same date picks it up; the counts grow in the same transaction
+# as each chunk's writes, so they always match what is stored.
+cob_runs = Table(
+    "cob_runs",
+    metadata,
+    Column("id", RowId(), primary_key=True, autoincrement=True),
+    Column("target", Date, nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("accounts", BigInteger, nullable=False, default=0),
+    Column("entries", BigInteger, nullable=False, default=0),
+    Column("events", BigInteger, nullable=False, default=0),
 )

@@ -10,12 +10,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import UsageError  # typer 0.29 vendors click; pinned
 
 from arrears import bootstrap
+from arrears.batch.bookfiles import read_book, write_book
 from arrears.domain.events import (
     AccountOpened,
     HistoryItem,
@@ -27,11 +29,13 @@ from arrears.domain.events import (
     StatementConverted,
 )
 from arrears.domain.products import LineProduct
+from arrears.domain.terms import Terms
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
 from arrears.entrypoints.cli.demo import register_demo
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
+from arrears.service import cob as cob_service
 from arrears.service import handlers
 from arrears.service.ports import UnitOfWork
 from arrears.service.views import account_view
@@ -231,23 +235,98 @@ def limit(account_id: Account, value: Amount, on: On = None) -> None:
     _record(account_id, lambda d: LimitChanged(d, amount(value, "limit")), on)
 
 
+ENGINES = ("polars", "reference", "spark")
+
+
 @app.command()
 @guarded
 def cob(
     to: Annotated[str, typer.Option("--to", help="Close every account through this date.")],
-    chunk: Annotated[int, typer.Option(help="Accounts per transaction.")] = 500,
+    engine: Annotated[
+        str, typer.Option(help="polars (the default, vectorised), reference or spark.")
+    ] = "polars",
+    chunk: Annotated[
+        int | None,
+        typer.Option(min=1, help="Accounts per transaction (default 100000; reference 500)."),
+    ] = None,
+    book: Annotated[
+        Path | None,
+        typer.Option("--book", help="Close this Parquet book folder instead of the store."),
+    ] = None,
 ) -> None:
     """Close business day by day up to a date, catching up accounts that lag."""
     target = day(to, "--to")
     assert target is not None
+    if engine not in ENGINES:
+        raise InvalidInput(f"unknown engine {engine!r}", hint="use polars, reference or spark")
     terms = bootstrap.build_terms(state.catalogue)
-    result = render.with_progress(
-        "closing accounts",
-        lambda progress: handlers.close_business(
-            _uow(), terms, target, chunk=chunk, progress=progress
-        ),
-    )
-    render.cob_result(result)
+    if book is not None:
+        _close_folder(book, target, terms, engine, chunk)
+        return
+    if engine == "spark":
+        raise InvalidInput("the spark engine closes Parquet book folders", hint="give --book PATH")
+    access = bootstrap.sql_book_access(state.db)
+
+    def work(progress: Callable[[int], None]) -> cob_service.RunResult:
+        if engine == "reference":
+            return cob_service.close_business_reference(
+                access, _uow(), terms, target, chunk=chunk or 500, progress=progress
+            )
+        return cob_service.close_business_vectorised(
+            access, terms, target, chunk=chunk or cob_service.CHUNK, progress=progress
+        )
+
+    render.cob_run(render.with_progress("closing accounts", work))
+
+
+def _close_folder(path: Path, target: date, terms: Terms, engine: str, chunk: int | None) -> None:
+    """A Parquet book closed by the polars or Spark runner, loaded only when asked for."""
+    if engine == "reference":
+        raise InvalidInput(
+            "the reference engine closes the store", hint="use --engine polars or spark with --book"
+        )
+    close: Callable[..., Any]
+    options: dict[str, Any] = {}
+    if engine == "spark":
+        from arrears.batch.runners.spark import close_book_folder as close
+    else:
+        from arrears.batch.runners.polars import close_book_folder as close
+
+        options = {"chunk_accounts": chunk} if chunk else {}
+    held: list[str] = []  # the runner's log goes to stderr a line late: it ends with the summary
+
+    def say(line: str) -> None:
+        for earlier in held:
+            typer.echo(earlier, err=True)
+        held[:] = [line]
+
+    summary = close(path, target, terms, progress=say, clock=bootstrap.utc_now, **options)
+    if held and held[0] != summary.message:
+        typer.echo(held[0], err=True)
+    typer.echo(summary.message)
+
+
+@app.command("export-book")
+@guarded
+def export_book(
+    path: Annotated[Path, typer.Argument(help="A new folder for the Parquet book.")],
+) -> None:
+    """Write the store's accounts, all their dues and conversions as a Parquet book folder."""
+    if (path / "accounts.parquet").exists():
+        raise InvalidInput(f"{path} already holds a book", hint="export to a new or empty folder")
+    made = cob_service.export_book(bootstrap.sql_book_access(state.db))
+    write_book(path, made)
+    typer.echo(f"exported {render.book_size(made)} to {path}")
+
+
+@app.command("import-book")
+@guarded
+def import_book(
+    path: Annotated[Path, typer.Argument(help="A Parquet book folder (see export-book).")],
+) -> None:
+    """Add a Parquet book's accounts, dues and conversions to the store, all or nothing."""
+    made = cob_service.import_book(bootstrap.sql_book_access(state.db), read_book(path))
+    typer.echo(f"imported {render.book_size(made)} from {path}")
 
 
 @app.command()

@@ -10,16 +10,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from arrears.batch.book import Book
 from arrears.domain.account import Account
 from arrears.domain.products import Catalogue
 from arrears.kernel.money import format_minor
 from arrears.kernel.rates import percent
+from arrears.service.cob import RunResult
 from arrears.service.handlers import CobResult
 
 __all__ = [
     "account",
     "accounts",
+    "book_size",
     "cob_result",
+    "cob_run",
     "products",
     "schedule",
     "trial_balance",
@@ -237,3 +241,26 @@ def cob_result(result: CobResult) -> None:
     )
     for name, count in sorted(result.counts.items()):
         console.print(f"  {name}: {count}")
+
+
+def cob_run(result: RunResult) -> None:
+    """A recorded run: what it closed, or that there was nothing left to close."""
+    run = result.run
+    if result.nothing_to_do:
+        done = ""
+        if run is not None and run.finished_at is not None:
+            done = f" (run {run.id}, finished {run.finished_at:%Y-%m-%d %H:%M} UTC)"
+        console.print(
+            f"every account is already closed through {result.target}{done}; nothing changed"
+        )
+        return
+    if result.resumed and run:
+        console.print(f"resumed run {run.id}, started {run.started_at:%Y-%m-%d %H:%M} UTC")
+    cob_result(result)
+
+
+def book_size(book: Book) -> str:
+    return (
+        f"{book.accounts.num_rows:,} accounts, {book.dues.num_rows:,} dues, "
+        f"{book.conversions.num_rows:,} conversions"
+    )

@@ -1,0 +1,288 @@
+"""The close of business on the store with the vectorised engine, and books in and out.
+
+A run closes the accounts behind the target a chunk at a time (100,000 by
+default). Each chunk is read, closed by ``batch.plan.close_book`` and
+written back in ONE transaction, and the run's recorded counts grow in that
+same transaction. So a run killed at any point leaves whole chunks behind;
+started again, it picks up its recorded run and closes what is still
+behind, ending where an uninterrupted run ends. Running again once every
+account is closed through the target changes nothing and says so.
+
+>>> result = RunResult(date(2026, 3, 31), engine="polars", nothing_to_do=True)
+>>> result.accounts, result.nothing_to_do
+(0, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from arrears.batch.book import Book, Closed
+from arrears.domain.terms import Terms
+from arrears.kernel.errors import DateError, InvalidInput, StoreError
+from arrears.service.handlers import CobResult, close_business
+from arrears.service.ports import RUNNING, BookAccess, CobRun, UnitOfWork, Written
+
+__all__ = [
+    "CHUNK",
+    "CloseBook",
+    "RunResult",
+    "check_book",
+    "close_business_reference",
+    "close_business_vectorised",
+    "export_book",
+    "import_book",
+]
+
+#: Accounts per transaction for the vectorised engine.
+CHUNK = 100_000
+
+#: The vectorised close: ``batch.plan.close_book`` unless a test gives another.
+CloseBook = Callable[[Book, date, Terms], Closed]
+
+
+@dataclass
+class RunResult(CobResult):
+    """What a recorded run did; ``nothing_to_do`` when every account was already closed."""
+
+    engine: str = "polars"
+    run: CobRun | None = None
+    resumed: bool = False
+    nothing_to_do: bool = False
+
+
+def _polars_close(book: Book, through: date, terms: Terms) -> Closed:
+    from arrears.batch.plan import close_book  # polars is loaded only when a run needs it
+
+    return close_book(book, through, terms)
+
+
+def close_business_vectorised(
+    access: BookAccess,
+    terms: Terms,
+    target: date,
+    *,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+    close: CloseBook | None = None,
+) -> RunResult:
+    """Close every account behind ``target`` through it, a chunk per transaction.
+
+    Refused (``DateError``, nothing written) when an account is closed beyond
+    ``target``; refused (``StoreError``) while another run holds the store.
+    The business date becomes the day after ``target`` unless it is later.
+    """
+    closing = close or _polars_close
+    result = RunResult(target, engine="polars")
+    with access.exclusive():
+        run = _begin_run(access, target, result)
+        if run is None:
+            return result
+        after = ""
+        while True:
+            with access:
+                loaded = access.read_behind(target, chunk, after)
+                if not loaded.accounts.num_rows:
+                    break
+                closed = closing(loaded, target, terms)
+                _check_closed(loaded, closed, target)
+                written = access.write_closed(loaded, closed)
+                access.add_to_run(run.id, written)
+                access.commit()
+            after = loaded.accounts.column("account_id")[-1].as_py()
+            _count(result, loaded, closed, written)
+            if progress:
+                progress(loaded.accounts.num_rows)
+        _finish_run(access, run, result)
+    return result
+
+
+def close_business_reference(
+    access: BookAccess,
+    uow_factory: Callable[[], UnitOfWork],
+    terms: Terms,
+    target: date,
+    *,
+    chunk: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """``handlers.close_business``, the reference engine, as a recorded, locked run.
+
+    Its chunks commit in the handler's own transactions, so after a kill the
+    run's counts hold only what the finishing process closed.
+    """
+    result = RunResult(target, engine="reference")
+    with access.exclusive():
+        run = _begin_run(access, target, result)
+        if run is None:
+            return result
+        done = close_business(uow_factory, terms, target, chunk=chunk, progress=progress)
+        for name in ("accounts", "account_days", "events", "entries", "chunks", "counts"):
+            setattr(result, name, getattr(done, name))
+        with access:
+            access.add_to_run(run.id, Written(done.accounts, done.entries, done.events))
+            access.commit()
+        _finish_run(access, run, result)
+    return result
+
+
+def _begin_run(access: BookAccess, target: date, result: RunResult) -> CobRun | None:
+    """The run to go on with: a killed one resumed, or a new one; None when all is done."""
+    with access:
+        beyond = access.first_beyond(target)
+        if beyond is not None:
+            account_id, closed_on, count = beyond
+            raise DateError(
+                f"account {account_id} is closed through {closed_on}, beyond {target} "
+                f"({count} such accounts)",
+                hint=f"close to {closed_on} or later; a close never goes back",
+            )
+        previous = access.latest_run(target)
+        if previous is not None and previous.status == RUNNING:
+            result.run, result.resumed = previous, True
+            return previous
+        if not access.count_behind(target):
+            _advance_business_date(access, target)
+            access.commit()
+            result.run, result.nothing_to_do = previous, True
+            return None
+        run = access.start_run(target, result.engine)
+        access.commit()
+    result.run = run
+    return run
+
+
+def _finish_run(access: BookAccess, run: CobRun, result: RunResult) -> None:
+    with access:
+        result.run = access.finish_run(run.id)
+        _advance_business_date(access, run.target)
+        access.commit()
+
+
+def _advance_business_date(access: BookAccess, target: date) -> None:
+    """As ``close_business`` does: the day after the target, never backwards."""
+    business = access.business_date()
+    if business is None or business <= target:
+        access.set_business_date(target + timedelta(days=1))
+
+
+def _check_closed(loaded: Book, closed: Closed, target: date) -> None:
+    """The close must hand back the very accounts it was given, each closed through
+    ``target``: anything else would be written over the wrong rows or closed again."""
+    given = _text(loaded.accounts.column("account_id"))
+    back = _text(closed.book.accounts.column("account_id"))
+    same = len(back) == len(given) and pc.all(pc.is_in(back, value_set=given)).as_py()
+    through = pc.all(pc.equal(closed.book.accounts.column("last_closed_on"), target)).as_py()
+    if not same or not through:
+        raise StoreError(
+            f"the close gave back {len(back)} accounts for {len(given)} given, "
+            f"{'all' if through else 'not all'} closed through {target}",
+            hint="this is a fault of the close engine; nothing of the chunk was written",
+        )
+
+
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Ids as plain strings: Arrow's ``is_in`` and ``filter`` take no ``string_view``."""
+    return column.cast(pa.string()) if pa.types.is_string_view(column.type) else column
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Every ``string_view`` column of ``table`` as ``string``, for the checks below."""
+    return table.cast(
+        pa.schema(
+            pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
+            for f in table.schema
+        )
+    )
+
+
+def _count(result: RunResult, loaded: Book, closed: Closed, written: Written) -> None:
+    last = loaded.accounts.column("last_closed_on").cast(pa.int32())
+    target_days = (result.target - date(1970, 1, 1)).days
+    result.accounts += written.accounts
+    result.account_days += target_days * len(last) - (pc.sum(last).as_py() or 0)
+    result.entries += written.entries
+    result.events += written.events
+    result.chunks += 1
+    for row in pc.value_counts(closed.events.column("name")).to_pylist():
+        name, count = row["values"], row["counts"]
+        result.counts[name] = result.counts.get(name, 0) + count
+
+
+def export_book(access: BookAccess) -> Book:
+    """Every account with all its dues and conversions, read in one transaction."""
+    with access:
+        return access.read_all()
+
+
+def import_book(access: BookAccess, book: Book) -> Book:
+    """Add a book's accounts, dues and conversions to the store, all or nothing.
+
+    The book is checked first (:func:`check_book`); ids the store holds
+    already refuse it whole. The business date moves forward to the day
+    after the latest closed day of the book, never back.
+    """
+    checked = check_book(book)
+    with access:
+        access.add_book(checked)
+        latest = pc.max(checked.accounts.column("last_closed_on")).as_py()
+        if latest is not None:
+            _advance_business_date(access, latest)
+        access.commit()
+    return checked
+
+
+def check_book(book: Book) -> Book:
+    """Refuse a book with a missing column, a wrong type, an empty value, a
+    negative amount, an account twice, a due or conversion twice, or rows for
+    an account it does not hold; the message names the column or the account."""
+    checked = book.checked()
+    accounts, dues, conversions = (
+        _plain(t) for t in (checked.accounts, checked.dues, checked.conversions)
+    )
+    for name, table in (("accounts", accounts), ("dues", dues), ("conversions", conversions)):
+        _refuse_negative(name, table)
+    _refuse_twice("accounts", accounts, ["account_id"])
+    _refuse_twice("dues", dues, ["account_id", "seq"])
+    _refuse_twice("conversions", conversions, ["account_id", "seq"])
+    held = accounts.column("account_id")
+    for name, table in (("dues", dues), ("conversions", conversions)):
+        stray = pc.invert(pc.is_in(table.column("account_id"), value_set=held))
+        if pc.any(stray).as_py():
+            account_id = table.column("account_id").filter(stray)[0].as_py()
+            raise InvalidInput(
+                f"the {name} table has rows for account {account_id}, which the book does not hold",
+                hint="add the account to accounts.parquet or drop its rows",
+            )
+    return checked
+
+
+def _refuse_negative(name: str, table: pa.Table) -> None:
+    for column in table.column_names:
+        if not column.endswith("_minor"):
+            continue
+        negative = pc.less(table.column(column), 0)
+        if pc.any(negative).as_py():
+            row = table.filter(negative).slice(0, 1).to_pylist()[0]
+            raise InvalidInput(
+                f"account {row['account_id']} has a negative {column} ({row[column]}) "
+                f"in the {name} table",
+                hint="amounts are whole minor units, zero or more",
+            )
+
+
+def _refuse_twice(name: str, table: pa.Table, keys: list[str]) -> None:
+    counted = table.group_by(keys).aggregate([([], "count_all")])
+    twice = counted.filter(pc.greater(counted.column("count_all"), 1))
+    if twice.num_rows:
+        first = twice.slice(0, 1).to_pylist()[0]
+        what = ", ".join(f"{k} {first[k]}" for k in keys)
+        raise InvalidInput(
+            f"the {name} table holds {what} more than once",
+            hint=f"each {' and '.join(keys)} appears once in a book",
+        )
