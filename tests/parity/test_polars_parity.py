@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,10 +32,14 @@ from arrears.batch.plan import close_book
 from arrears.domain.account import Account
 from arrears.domain.engine import apply, close_through, open_account
 from arrears.domain.outcome import Outcome
+from arrears.domain.products import LedgerPolicy
+from arrears.domain.terms import Terms
 from arrears.kernel.errors import ArrearsError
 from histories import TERMS, Case, build_item, cases
 
 PARAMS = Params.from_terms(TERMS)
+#: The same catalogue with interest accrual posted as one summary entry a month.
+MONTHLY = Terms(replace(TERMS.catalogue, ledger=LedgerPolicy("monthly")), TERMS.calendar)
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 ONE_DAY = timedelta(days=1)
 
@@ -75,7 +79,7 @@ def _fields(opened: Any) -> dict[str, Any]:
     return {name: getattr(opened, name) for name in opened.__slots__}
 
 
-def run_book(members: list[Member], check: Any) -> Counter[str]:
+def run_book(members: list[Member], check: Any, terms: Terms = TERMS) -> Counter[str]:
     """Drive the book day by day; ``check`` compares the two engines at every close."""
     seen: Counter[str] = Counter()
     first = min(m.case.opened.on for m in members)
@@ -85,39 +89,39 @@ def run_book(members: list[Member], check: Any) -> Counter[str]:
         closing = []
         for m in members:
             if day == m.case.opened.on:
-                m.account = open_account(m.name, m.case.opened, TERMS, Outcome())
+                m.account = open_account(m.name, m.case.opened, terms, Outcome())
             if m.account is None or day > m.last_day:
                 continue
             if m.account.last_closed_on == day - ONE_DAY:
-                _commands(m, day)
+                _commands(m, day, terms)
             offset = (day - m.case.opened.on).days
             if offset % m.every == m.every - 1 or day == m.last_day:
                 closing.append(m.account)
         if closing:
-            seen.update(check(closing, day))
+            seen.update(check(closing, day, terms))
         day += ONE_DAY
     return seen
 
 
-def _commands(m: Member, day: date) -> None:
+def _commands(m: Member, day: date, terms: Terms) -> None:
     assert m.account is not None
     for n, action in enumerate(m.by_offset.get((day - m.case.opened.on).days, ())):
         item = build_item(m.account, action, day, f"{m.name}-{day}-{n}")
         kept = copy.deepcopy(m.account)
         try:
-            apply(m.account, item, TERMS, Outcome())
+            apply(m.account, item, terms, Outcome())
         except ArrearsError:
             m.account = kept
 
 
-def compare(closing: list[Account], day: date) -> list[str]:
+def compare(closing: list[Account], day: date, terms: Terms = TERMS) -> list[str]:
     """Close the accounts both ways and require the same result; close the reference."""
     book = accounts_to_book(closing)
     moves_before = {a.id: len(a.bucket_history) for a in closing}
     out = Outcome()
     for account in closing:
-        close_through(account, day, TERMS, out)
-    closed = close_book(book, day, PARAMS)
+        close_through(account, day, terms, out)
+    closed = close_book(book, day, PARAMS if terms is TERMS else Params.from_terms(terms))
     expected = accounts_to_book(closing)
     assert_same_book(closed.book, expected)
     assert journal_of(closed.journal) == journal_of(entries_to_table(out.entries))
@@ -183,7 +187,7 @@ def test_long_books_run_to_charge_off_alike(members: list[Member]) -> None:
     event(f"charged off: {'yes' if seen['charged_off'] else 'no'}")
 
 
-def compare_live_only(closing: list[Account], day: date) -> list[str]:
+def compare_live_only(closing: list[Account], day: date, terms: Terms = TERMS) -> list[str]:
     """A book read with only its live dues closes exactly as the whole book does."""
     full = close_book(accounts_to_book(closing), day, PARAMS)
     live = close_book(accounts_to_book(closing, only_live=True), day, PARAMS)
@@ -198,6 +202,13 @@ def compare_live_only(closing: list[Account], day: date) -> list[str]:
     for account in closing:
         close_through(account, day, TERMS, out)
     return [e.name for e in out.events]
+
+
+@settings(max_examples=15, deadline=None, phases=PHASES)
+@given(books(max_days=90))
+def test_monthly_interest_summaries_match_the_reference(members: list[Member]) -> None:
+    seen = run_book(members, compare, MONTHLY)
+    event(f"statements cut: {'yes' if seen['statement_cut'] else 'no'}")
 
 
 @settings(max_examples=15, deadline=None, phases=PHASES)

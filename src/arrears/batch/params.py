@@ -39,6 +39,7 @@ class Params:
     classes: tuple[Band, ...]
     charge_off_dpd: int
     waterfall: tuple[str, ...]
+    monthly_interest: bool
     terms: Terms
 
     @classmethod
@@ -97,6 +98,7 @@ class Params:
             classes=policy.classes,
             charge_off_dpd=policy.charge_off_dpd,
             waterfall=terms.parts,
+            monthly_interest=terms.catalogue.ledger.monthly,
             terms=terms,
         )
 

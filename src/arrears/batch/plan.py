@@ -4,7 +4,8 @@ Each step is a pure function from one day's state to the next, adding the
 postings, events and bucket moves it raised (see ``batch/steps``). The order
 is the reference engine's ``close_day``: accrual, due transitions, statement
 cut, credit application, aging, buckets and classification, freeze,
-charge-off, loan closure. ``close_book`` runs the days from the earliest
+charge-off, loan closure, and the month's interest summary where the
+catalogue posts interest monthly. ``close_book`` runs the days from the earliest
 account's next day to ``through``; on each day only the accounts closed
 through the day before take part, so laggards catch up one day at a time.
 """
@@ -30,6 +31,7 @@ from arrears.batch.steps import (
     dues,
     freeze,
     statement,
+    summary,
 )
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError
@@ -49,6 +51,7 @@ STEPS: tuple[Step, ...] = (
     freeze.freeze_lines,
     chargeoff.charge_off,
     closure.close_settled_loans,
+    summary.post_month_end_interest,
 )
 
 

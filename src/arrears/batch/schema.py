@@ -70,6 +70,7 @@ ACCOUNTS = pa.schema(
         ("unbilled_principal_minor", _money),
         ("accrued_interest_minor", _money),
         ("accrued_penalty_minor", _money),
+        ("unposted_interest_minor", _money),
         ("credit_balance_minor", _money),
         ("refundable_minor", _money),
         ("accrual_start", _date),

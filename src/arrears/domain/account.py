@@ -87,6 +87,7 @@ class Account:
     unbilled_principal_minor: int = 0
     accrued_interest_minor: int = 0
     accrued_penalty_minor: int = 0
+    unposted_interest_minor: int = 0
     credit_balance_minor: int = 0
     refundable_minor: int = 0
     accrual_start: date | None = None

@@ -28,11 +28,13 @@ from typing import Any
 from arrears.domain.apr import conversion_apr
 from arrears.domain.calendars import CALENDAR_NAMES
 from arrears.domain.products import (
+    INTEREST_POSTINGS,
     REFERENCE_AMOUNT_MINOR,
     WATERFALL_PARTS,
     Band,
     Catalogue,
     DelinquencyPolicy,
+    LedgerPolicy,
     LineProduct,
     LoanProduct,
     Waterfall,
@@ -312,6 +314,15 @@ def _read_waterfall(raw: Any, where: str) -> Waterfall:
     return Waterfall(tuple(str(part) for part in parts))
 
 
+def _read_ledger(raw: Any, where: str) -> LedgerPolicy:
+    t = _Table(raw, where, ("interest_accrual_posting",))
+    allowed = f"allowed {', '.join(INTEREST_POSTINGS)}"
+    posting = t.get("interest_accrual_posting", allowed, default="daily")
+    if posting not in INTEREST_POSTINGS:
+        raise t.fail("interest_accrual_posting", posting, "is not a posting frequency", allowed)
+    return LedgerPolicy(str(posting))
+
+
 def _products(t: _Table, kind: str, source: str) -> dict[str, Any]:
     raw = t.get(kind, "", default=[])
     if not isinstance(raw, list):
@@ -335,7 +346,16 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     ...
     arrears.kernel.errors.ProductError: my.toml: catalogue has an unknown field cycle; known: ...
     """
-    fields = ("version", "currency", "calendar", "line", "loan", "delinquency", "waterfall")
+    fields = (
+        "version",
+        "currency",
+        "calendar",
+        "line",
+        "loan",
+        "delinquency",
+        "waterfall",
+        "ledger",
+    )
     t = _Table(data, f"{source}: catalogue", fields)
     version, currency, calendar = t.integer("version", 1, 1, (1,)), t.currency(), t.text("calendar")
     if calendar.upper() not in CALENDAR_NAMES:
@@ -348,9 +368,10 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         raise ProductError(f"{source}: code {clash[0]!r} is a line and a loan", hint="rename one")
     delinquency = _read_delinquency(t.get("delinquency", _BANDS), f"{source}: delinquency")
     waterfall = _read_waterfall(t.get("waterfall", "a [waterfall] table"), f"{source}: waterfall")
+    ledger = _read_ledger(t.get("ledger", "", default={}), f"{source}: ledger")
     lines_view, loans_view = MappingProxyType(lines), MappingProxyType(loans)
     return Catalogue(
-        version, currency, calendar.upper(), lines_view, loans_view, delinquency, waterfall
+        version, currency, calendar.upper(), lines_view, loans_view, delinquency, waterfall, ledger
     )
 
 

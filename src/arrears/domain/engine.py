@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from arrears.domain.account import ACTIVE, CHARGED_OFF, CLOSED, Account, BucketChange
+from arrears.domain.accrual import post_month_end_interest
 from arrears.domain.dues import Due, allocate, apply_allocations
 from arrears.domain.events import (
     AccountOpened,
@@ -143,7 +144,7 @@ def receive_payment(account: Account, pay: PaymentReceived, terms: Terms, out: O
         raise InvalidInput(f"payment amount {format_minor(pay.amount_minor)} must be positive")
     accrue_to_payment_day(account, pay.on, terms, out)
     if pay.prepay and account.kind == "loan" and account.status == ACTIVE:
-        bill_due_today(account, pay.on, out)
+        bill_due_today(account, pay.on, terms, out)
     plan = allocate(account.dues, pay.amount_minor, terms.parts)
     apply_allocations(account.dues, plan)
     reduce_minimums(account, plan.applied_minor)
@@ -191,7 +192,8 @@ def accrue_to_payment_day(account: Account, day: date, terms: Terms, out: Outcom
     if account.kind == "loan":
         accrue_penalty(account, day, terms, out)
     else:
-        accrue_line_charges(account, day, terms.line(account.product_code), out)
+        product = terms.line(account.product_code)
+        accrue_line_charges(account, day, product, terms.catalogue.ledger, out)
 
 
 def _pay_unbilled(account: Account, amount: int, paid: dict[str, int]) -> int:
@@ -346,6 +348,7 @@ def close_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     if account.kind == "loan" and account.status == ACTIVE and loan_settled(account):
         account.status, account.closed_on = CLOSED, day
         out.tell(account.id, day, "loan_closed")
+    post_month_end_interest(account, day, terms.catalogue.ledger, out)
     account.last_closed_on = day
 
 

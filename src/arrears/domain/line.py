@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from arrears.domain.account import ACTIVE, CHARGED_OFF, Account, Conversion
+from arrears.domain.accrual import post_interest
 from arrears.domain.dues import Due, oldest_first
 from arrears.domain.events import AccountOpened, Purchased, Refunded, StatementConverted
 from arrears.domain.ledger import (
@@ -19,15 +20,13 @@ from arrears.domain.ledger import (
     CREDIT_BALANCE,
     FEE,
     FEE_INCOME,
-    INTEREST,
-    INTEREST_INCOME,
     PENALTY,
     PENALTY_INCOME,
     PRINCIPAL,
     RECOVERY_INCOME,
 )
 from arrears.domain.outcome import Outcome
-from arrears.domain.products import LineProduct
+from arrears.domain.products import LedgerPolicy, LineProduct
 from arrears.domain.terms import Terms
 from arrears.kernel.dates import on_day_of_month
 from arrears.kernel.errors import AccountFrozen, DateError, InvalidInput, OverLimit, RuleViolation
@@ -186,7 +185,9 @@ def is_statement_day(account: Account, day: date) -> bool:
     )
 
 
-def accrue_line_charges(account: Account, day: date, product: LineProduct, out: Outcome) -> None:
+def accrue_line_charges(
+    account: Account, day: date, product: LineProduct, ledger: LedgerPolicy, out: Outcome
+) -> None:
     """Revolving interest on principal past its due date, penalty on the unpaid minimum.
 
     A day's charges are reckoned on what was owed when the day began: money
@@ -202,9 +203,7 @@ def accrue_line_charges(account: Account, day: date, product: LineProduct, out: 
     penalty = interest_minor(minimum, product.penalty_daily_rate, 1, Rounding.HALF_UP)
     account.accrued_interest_minor += interest
     account.accrued_penalty_minor += penalty
-    out.post(
-        account.id, day, "interest_accrual", [(INTEREST, interest), (INTEREST_INCOME, -interest)]
-    )
+    post_interest(account, day, interest, ledger, out)
     out.post(account.id, day, "penalty_accrual", [(PENALTY, penalty), (PENALTY_INCOME, -penalty)])
 
 
@@ -276,7 +275,7 @@ def cut_statement(account: Account, day: date, terms: Terms, out: Outcome) -> No
 
 def close_line_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Accrue the day's interest and penalty, then cut a statement on the cycle day."""
-    accrue_line_charges(account, day, terms.line(account.product_code), out)
+    accrue_line_charges(account, day, terms.line(account.product_code), terms.catalogue.ledger, out)
     if is_statement_day(account, day):
         cut_statement(account, day, terms, out)
 

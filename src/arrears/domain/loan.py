@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from arrears.domain.account import CLOSED, Account
+from arrears.domain.accrual import post_interest
 from arrears.domain.apr import check_apr_cap, loan_apr
 from arrears.domain.dues import Due
 from arrears.domain.events import AccountOpened
 from arrears.domain.ledger import (
     CASH,
-    INTEREST,
-    INTEREST_INCOME,
     PENALTY,
     PENALTY_INCOME,
     PRINCIPAL,
@@ -100,7 +99,7 @@ def open_loan(account_id: str, opened: AccountOpened, terms: Terms, out: Outcome
     return account
 
 
-def _accrue_to(account: Account, day: date, out: Outcome, reason: str = "interest_accrual") -> None:
+def _accrue_to(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Bring accrued interest to the rounded interest from the period start to ``day``."""
     start = account.accrual_start or account.opened_on
     target = interest_minor(
@@ -109,7 +108,7 @@ def _accrue_to(account: Account, day: date, out: Outcome, reason: str = "interes
     step = target - account.accrued_interest_minor
     if step:
         account.accrued_interest_minor = target
-        out.post(account.id, day, reason, [(INTEREST, step), (INTEREST_INCOME, -step)])
+        post_interest(account, day, step, terms.catalogue.ledger, out)
 
 
 def _bill(account: Account, due: Due, day: date, out: Outcome) -> None:
@@ -149,7 +148,7 @@ def accrue_penalty(account: Account, day: date, terms: Terms, out: Outcome) -> N
     out.post(account.id, day, "penalty_accrual", [(PENALTY, total), (PENALTY_INCOME, -total)])
 
 
-def bill_due_today(account: Account, day: date, out: Outcome) -> None:
+def bill_due_today(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Accrue to ``day`` and bill the installment falling due on it, if any.
 
     The close of business does this at the end of the day; a prepayment made
@@ -158,14 +157,14 @@ def bill_due_today(account: Account, day: date, out: Outcome) -> None:
     """
     upcoming = account.scheduled_dues()
     if upcoming and day <= upcoming[0].due_date:
-        _accrue_to(account, day, out)
+        _accrue_to(account, day, terms, out)
         if day == upcoming[0].due_date:
             _bill(account, upcoming[0], day, out)
 
 
 def close_loan_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
     """Accrue the day's interest, bill an installment falling due, accrue penalty."""
-    bill_due_today(account, day, out)
+    bill_due_today(account, day, terms, out)
     accrue_penalty(account, day, terms, out)
 
 
@@ -187,7 +186,7 @@ def prepay(
     interest = interest_minor(owed, account.daily_rate, (day - start).days, Rounding.HALF_UP)
     if amount_minor <= interest:
         return 0, 0, amount_minor
-    _accrue_to(account, day, out)
+    _accrue_to(account, day, terms, out)
     principal = min(owed, amount_minor - interest)
     seq = account.take_seq()
     account.dues.append(

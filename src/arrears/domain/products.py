@@ -207,6 +207,27 @@ class Waterfall:
     parts: tuple[str, ...]
 
 
+#: How interest accrual reaches the journal: an entry a day, or one a month.
+INTEREST_POSTINGS = ("daily", "monthly")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPolicy:
+    """How accruals reach the journal.
+
+    ``daily``: one interest_accrual entry per account per day with interest.
+    ``monthly``: the day's interest still accrues on the account, but the
+    journal gets one summary entry per account at each month's end (the
+    account keeps what is not yet posted in ``unposted_interest_minor``).
+    """
+
+    interest_posting: str = "daily"
+
+    @property
+    def monthly(self) -> bool:
+        return self.interest_posting == "monthly"
+
+
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     """Every product and policy a lender offers, read from one file."""
@@ -218,6 +239,7 @@ class Catalogue:
     loans: Mapping[str, LoanProduct]
     delinquency: DelinquencyPolicy
     waterfall: Waterfall
+    ledger: LedgerPolicy = LedgerPolicy()
 
     def product(self, code: str) -> LineProduct | LoanProduct:
         """The line or loan product ``code``; NotFound names the known codes."""

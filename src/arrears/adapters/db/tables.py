@@ -154,6 +154,8 @@ accounts = Table(
     _money("charged_off_minor"),
     Column("closed_on", Date, nullable=True),
     Column("next_seq", Integer, nullable=False, default=1),
+    # interest accrued but not yet in the journal, under monthly summary posting (0003)
+    Column("unposted_interest_minor", BigInteger, nullable=False, server_default="0"),
     Index(None, "last_closed_on", "id"),
 )
 

@@ -76,14 +76,20 @@ def accrue(state: DayState, params: Params) -> DayState:
         .otherwise(pl.col("charges_accrued_on")),
     )
     interest, penalty = pl.col("_interest"), pl.col("_penalty")
-    state = state.post(
-        posting_rows(
-            accounts,
-            state.day,
-            "interest_accrual",
-            [(INTEREST, interest), (INTEREST_INCOME, -interest)],
+    if params.monthly_interest:  # kept on the account for the month's summary entry
+        accounts = accounts.with_columns(
+            unposted_interest_minor=pl.col("unposted_interest_minor") + interest
         )
-    ).post(
+    else:
+        state = state.post(
+            posting_rows(
+                accounts,
+                state.day,
+                "interest_accrual",
+                [(INTEREST, interest), (INTEREST_INCOME, -interest)],
+            )
+        )
+    state = state.post(
         posting_rows(
             accounts, state.day, "penalty_accrual", [(PENALTY, penalty), (PENALTY_INCOME, -penalty)]
         )
