@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
@@ -31,11 +33,12 @@ from arrears.batch.params import Params
 from arrears.batch.plan import close_book
 from arrears.domain.account import Account
 from arrears.domain.engine import apply, close_through, open_account
+from arrears.domain.events import AccountOpened, PaymentReceived, Purchased
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LedgerPolicy
 from arrears.domain.terms import Terms
-from arrears.kernel.errors import ArrearsError
-from histories import TERMS, Case, build_item, cases
+from arrears.kernel.errors import ArrearsError, InvalidInput
+from histories import LINE, TERMS, Case, build_item, cases
 
 PARAMS = Params.from_terms(TERMS)
 #: The same catalogue with interest accrual posted as one summary entry a month.
@@ -218,8 +221,7 @@ def test_a_book_of_live_dues_closes_as_the_whole_book(members: list[Member]) -> 
 
 
 def test_every_due_left_out_of_a_live_book_is_paid_in_full() -> None:
-    from arrears.domain.events import AccountOpened, PaymentReceived, Purchased
-    from histories import LINE
+    from arrears.domain.events import AccountOpened
 
     opened = AccountOpened(on=date(2026, 1, 5), product_code=LINE, limit_minor=1_000_000)
     account = open_account("C1", opened, TERMS, Outcome())
@@ -234,3 +236,15 @@ def test_every_due_left_out_of_a_live_book_is_paid_in_full() -> None:
     )
     assert closed.book.dues.num_rows == 0
     assert closed.book.accounts.column("last_closed_on").to_pylist() == [date(2026, 3, 4)]
+
+
+def test_a_book_with_a_negative_balance_is_refused_naming_the_account() -> None:
+    opened = AccountOpened(on=date(2026, 1, 5), product_code="credit-pay", limit_minor=1_000_000)
+    account = open_account("C9", opened, TERMS, Outcome())
+    book = accounts_to_book([account])
+    column = book.accounts.column_names.index("credit_balance_minor")
+    bad = book.accounts.set_column(
+        column, "credit_balance_minor", pc.subtract(book.accounts.column(column), 5)
+    )
+    with pytest.raises(InvalidInput, match="account C9 has a negative credit_balance_minor"):
+        close_book(Book(bad, book.dues, book.conversions), date(2026, 1, 6), PARAMS)

@@ -28,6 +28,7 @@ from arrears.kernel.errors import InvalidInput
 
 __all__ = [
     "KEY",
+    "OWED_COLUMNS",
     "RATE_SCALE",
     "DayState",
     "Frames",
@@ -57,6 +58,16 @@ def unpaid(part: str) -> pl.Expr:
 
 def unpaid_total() -> pl.Expr:
     return pl.sum_horizontal(unpaid(p) for p in PARTS)
+
+
+#: The columns ``unpaid``, ``unpaid_total`` and ``unpaid_minimum`` read.
+OWED_COLUMNS = (
+    "kind",
+    *(f"{p}_minor" for p in PARTS),
+    *(f"paid_{p}_minor" for p in PARTS),
+    "minimum_minor",
+    "minimum_paid_minor",
+)
 
 
 def unpaid_minimum() -> pl.Expr:

@@ -34,7 +34,7 @@ from arrears.batch.steps import (
     summary,
 )
 from arrears.domain.terms import Terms
-from arrears.kernel.errors import DateError
+from arrears.kernel.errors import DateError, InvalidInput
 
 __all__ = ["STEPS", "close_book", "close_day"]
 
@@ -73,6 +73,8 @@ def close_book(book: Book, through: date, terms: Terms | Params) -> Closed:
     checked = book.checked()
     frames = from_book(checked)
     _refuse_beyond(frames.accounts, through)
+    for name, frame in (("accounts", frames.accounts), ("dues", frames.dues)):
+        _refuse_negative(name, frame)
     if frames.accounts.is_empty():
         return Closed.nothing(checked)
     first = frames.accounts.get_column("last_closed_on").min()
@@ -105,6 +107,22 @@ def _concat(parts: list[pl.DataFrame], names: list[str], order: bool = False) ->
     if order:
         frame = frame.sort(["account_id", "on", "_step", "_order"], maintain_order=True)
     return frame.select(names)
+
+
+def _refuse_negative(name: str, frame: pl.DataFrame) -> None:
+    """Money is zero or more everywhere in a book; one pass finds any below."""
+    money = [c for c in frame.columns if c.endswith("_minor")]
+    if frame.is_empty() or not money:
+        return
+    lowest = frame.select(pl.col(money).min()).row(0, named=True)
+    for column in money:
+        if lowest[column] is not None and lowest[column] < 0:
+            row = frame.filter(pl.col(column) < 0).row(0, named=True)
+            raise InvalidInput(
+                f"account {row['account_id']} has a negative {column} ({row[column]}) "
+                f"in the {name} table",
+                hint="amounts are whole minor units, zero or more; fix the book and run again",
+            )
 
 
 def _refuse_beyond(accounts: pl.DataFrame, through: date) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from arrears.batch.frames import (
+    OWED_COLUMNS,
     RATE_SCALE,
     DayState,
     attach,
@@ -123,7 +124,8 @@ def _charge(amount: pl.Expr, rate: str) -> pl.Expr:
 def _past_dues(state: DayState, accounts: pl.DataFrame) -> pl.DataFrame:
     """Billed dues whose payment date has passed, of accounts charging today, with row numbers."""
     past = pl.col("billed") & (pl.col("payment_date") < pl.lit(state.day))
-    rows = state.dues.with_row_index("_r").filter(past)
+    needed = ["_k", "payment_date", "billed", *OWED_COLUMNS]
+    rows = state.dues.select(needed).with_row_index("_r").filter(past)  # narrow, then filter
     rows = attach(rows, accounts, "_charging")
     return attach(rows.filter(pl.col("_charging")), accounts, "kind", prefix="_")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, attach, by_account, unpaid_minimum
+from arrears.batch.frames import OWED_COLUMNS, DayState, attach, by_account, unpaid_minimum
 from arrears.batch.params import Params
 
 __all__ = ["age"]
@@ -24,7 +24,7 @@ __all__ = ["age"]
 def age(state: DayState, params: Params) -> DayState:
     day = pl.lit(state.day)
     # a due can be overdue only once its payment date has passed (grace is never negative)
-    candidates = state.dues.filter(
+    candidates = state.dues.select("_k", "payment_date", "billed", *OWED_COLUMNS).filter(
         pl.col("billed") & (pl.col("payment_date") < day) & (unpaid_minimum() > 0)
     )
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < day
