@@ -368,10 +368,11 @@ def _due_strings() -> Stage:
     ]
 
 
-def _account_id(prefix: str | pl.Expr) -> pl.Expr:
-    """``C000000042``: the product's letter and the account's index."""
-    letter = pl.lit(prefix) if isinstance(prefix, str) else prefix
-    return (letter + pl.col("_i").cast(pl.String).str.zfill(9)).alias("account_id")
+def _account_id(suffix: str | pl.Expr) -> pl.Expr:
+    """``A000000042C``: the account's index, then the product's letter, so that ids
+    sort in account order, as a store hands a book out (ordered by id)."""
+    letter = pl.lit(suffix) if isinstance(suffix, str) else suffix
+    return (pl.lit("A") + pl.col("_i").cast(pl.String).str.zfill(9) + letter).alias("account_id")
 
 
 _POLARS = {

@@ -196,7 +196,7 @@ def from_book(book: Book) -> Frames:
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:
-    frame = pl.from_arrow(table)
+    frame = pl.from_arrow(table, rechunk=False)  # a copy of the whole book otherwise
     assert isinstance(frame, pl.DataFrame)
     return frame
 
@@ -214,7 +214,9 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
         heads = owners.filter(starts)
         at = ids.search_sorted(heads, side="left").cast(pl.UInt32)
         found = ids.gather(at.clip(0, max(ids.len() - 1, 0))) == heads if ids.len() else at < 0
-        return rows.with_columns(at.gather(run).alias(KEY)).filter(found.gather(run))
+        keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as the ids are
+        keyed = rows.with_columns(keys)
+        return keyed if found.all() else keyed.filter(found.gather(run))
     keys = pl.DataFrame({"account_id": ids}).with_row_index(KEY)
     return rows.join(keys, on="account_id", how="inner")
 
@@ -222,6 +224,22 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
 def arrow_of(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
     """The frame's columns of ``schema``, as an Arrow table of exactly those types."""
     return frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.newest()).cast(schema)
+
+
+def _like_chunks(values: pl.Series, like: pl.Series) -> pl.Series:
+    """``values`` cut into the chunks of ``like``: a frame whose columns share chunk
+    boundaries need not be copied whole to add a column to it."""
+    lengths = like.chunk_lengths()
+    if len(lengths) < 2:
+        return values
+    pieces, start = [], 0
+    for length in lengths:
+        pieces.append(values.slice(start, length))
+        start += length
+    out = pieces[0].clone()
+    for piece in pieces[1:]:
+        out.append(piece)
+    return out
 
 
 def to_book(frames: Frames) -> Book:
@@ -259,8 +277,12 @@ def by_account(
     [5, 0]
     """
     agg = rows.group_by(KEY).agg(**aggs)
+    like = accounts.get_column(KEY)
     return accounts.with_columns(
-        spread(accounts.height, agg.get_column(KEY), agg.get_column(name), fill).alias(name)
+        _like_chunks(
+            spread(accounts.height, agg.get_column(KEY), agg.get_column(name), fill).alias(name),
+            like,
+        )
         for name in aggs
     )
 
@@ -279,9 +301,10 @@ def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.Data
         return frame
     changed = []
     for name, new in values.items():
-        column = frame.get_column(name).clone()
+        old = frame.get_column(name)
+        column = old.clone()
         column.scatter(at, new.cast(column.dtype))
-        changed.append(column)
+        changed.append(_like_chunks(column, old))
     return frame.with_columns(changed)
 
 
