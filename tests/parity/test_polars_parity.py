@@ -19,6 +19,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -248,3 +249,44 @@ def test_a_book_with_a_negative_balance_is_refused_naming_the_account() -> None:
     )
     with pytest.raises(InvalidInput, match="account C9 has a negative credit_balance_minor"):
         close_book(Book(bad, book.dues, book.conversions), date(2026, 1, 6), PARAMS)
+
+
+def test_a_sorted_book_closed_in_slices_is_the_book_closed_whole() -> None:
+    members = [
+        Member(f"S{i}", case, 1)
+        for i, case in enumerate(
+            [
+                Case(AccountOpened(date(2026, 1, 5), LINE, limit_minor=900_000), 60, ()),
+                Case(AccountOpened(date(2026, 1, 9), LINE, limit_minor=500_000), 60, ()),
+                Case(
+                    AccountOpened(
+                        date(2026, 1, 7),
+                        "cash-loan",
+                        amount_minor=500_000,
+                        term=6,
+                        method="equal-principal",
+                        daily_rate=Decimal("0.0004"),
+                    ),
+                    60,
+                    (),
+                ),
+            ]
+        )
+    ]
+    accounts = []
+    for m in members:
+        account = open_account(m.name, m.case.opened, TERMS, Outcome())
+        if account.kind == "line":
+            apply(account, Purchased(m.case.opened.on, 300_000), TERMS, Outcome())
+        close_through(account, date(2026, 2, 20), TERMS, Outcome())
+        accounts.append(account)
+    book = accounts_to_book(sorted(accounts, key=lambda a: a.id))
+    whole = close_book(book, date(2026, 3, 20), PARAMS)
+    sliced = close_book(book, date(2026, 3, 20), PARAMS, slice_accounts=1)
+    assert rows(sliced.book.accounts, ["account_id"]) == rows(whole.book.accounts, ["account_id"])
+    assert rows(sliced.book.dues, ["account_id", "seq"]) == rows(
+        whole.book.dues, ["account_id", "seq"]
+    )
+    assert journal_of(sliced.journal) == journal_of(whole.journal)
+    assert events_of(sliced.events) == events_of(whole.events)
+    assert whole.events.num_rows > 0

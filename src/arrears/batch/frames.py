@@ -214,8 +214,8 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
         heads = owners.filter(starts)
         at = ids.search_sorted(heads, side="left").cast(pl.UInt32)
         found = ids.gather(at.clip(0, max(ids.len() - 1, 0))) == heads if ids.len() else at < 0
-        keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as the ids are
-        keyed = rows.with_columns(keys)
+        sorted_keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as ids are
+        keyed = rows.with_columns(sorted_keys)
         return keyed if found.all() else keyed.filter(found.gather(run))
     keys = pl.DataFrame({"account_id": ids}).with_row_index(KEY)
     return rows.join(keys, on="account_id", how="inner")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import polars as pl
+import pyarrow as pa
 
 from arrears.batch.book import Book, Closed
 from arrears.batch.frames import DayState, arrow_of, empty_frame, finish_journal, from_book, to_book
@@ -40,6 +41,9 @@ __all__ = ["STEPS", "close_book", "close_day"]
 
 Step = Callable[[DayState, Params], DayState]
 
+#: Accounts closed at a time when the book is sorted by account id.
+SLICE = 1_000_000
+
 #: The close of one day, in order.
 STEPS: tuple[Step, ...] = (
     accrual.accrue,
@@ -63,14 +67,79 @@ def close_day(state: DayState, params: Params, steps: Sequence[Step] = STEPS) ->
     return state.with_accounts(state.accounts.with_columns(last_closed_on=pl.lit(state.day)))
 
 
-def close_book(book: Book, through: date, terms: Terms | Params) -> Closed:
+def close_book(
+    book: Book, through: date, terms: Terms | Params, *, slice_accounts: int = SLICE
+) -> Closed:
     """Close every account of ``book`` day by day up to and including ``through``.
 
     Accounts already closed through ``through`` come back unchanged; an
-    account closed beyond it is refused, naming it, and nothing is closed.
+    account closed beyond it is refused, naming it, and nothing is closed. A
+    book sorted by account id (as the store and Parquet hand it out) is closed
+    ``slice_accounts`` accounts at a time: accounts close independently, and
+    small slices keep the working memory small and the time linear.
     """
     params = terms if isinstance(terms, Params) else Params.from_terms(terms)
     checked = book.checked()
+    pieces = _slices(checked, slice_accounts)
+    if len(pieces) == 1:
+        return _close(checked, through, params)
+    _refuse_beyond(_frame_of(checked.accounts.select(["account_id", "last_closed_on"])), through)
+    done = [_close(piece, through, params) for piece in pieces]
+    return Closed(
+        Book(
+            pa.concat_tables(c.book.accounts for c in done),
+            pa.concat_tables(c.book.dues for c in done),
+            pa.concat_tables(c.book.conversions for c in done),
+        ),
+        pa.concat_tables(c.journal for c in done),
+        pa.concat_tables(c.events for c in done),
+        pa.concat_tables(c.bucket_history for c in done),
+    )
+
+
+def _slices(book: Book, size: int) -> list[Book]:
+    """The book cut into runs of ``size`` accounts with their dues and conversions;
+    the whole book when it is small or not sorted by account id."""
+    accounts = book.accounts.num_rows
+    if accounts <= size:
+        return [book]
+    ids = _ids(book.accounts)
+    dues, conversions = _ids(book.dues), _ids(book.conversions)
+    if not (ids.is_sorted() and dues.is_sorted() and conversions.is_sorted()):
+        return [book]
+    pieces = []
+    for start in range(0, accounts, size):
+        stop = min(start + size, accounts)
+        first, last = ids[start], ids[stop - 1]
+        pieces.append(
+            Book(
+                book.accounts.slice(start, stop - start),
+                _rows_between(book.dues, dues, first, last),
+                _rows_between(book.conversions, conversions, first, last),
+            )
+        )
+    return pieces
+
+
+def _ids(table: pa.Table) -> pl.Series:
+    ids = pl.from_arrow(table.column("account_id"), rechunk=False)
+    assert isinstance(ids, pl.Series)
+    return ids
+
+
+def _rows_between(table: pa.Table, ids: pl.Series, first: str, last: str) -> pa.Table:
+    begin = int(ids.search_sorted(first, side="left"))
+    end = int(ids.search_sorted(last, side="right"))
+    return table.slice(begin, end - begin)
+
+
+def _frame_of(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _close(checked: Book, through: date, params: Params) -> Closed:
     frames = from_book(checked)
     _refuse_beyond(frames.accounts, through)
     for name, frame in (("accounts", frames.accounts), ("dues", frames.dues)):
