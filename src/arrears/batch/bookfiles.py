@@ -32,7 +32,14 @@ from arrears.batch.book import Book, Closed
 from arrears.batch.schema import check_table, empty
 from arrears.kernel.errors import InvalidInput
 
-__all__ = ["STATE", "read_book", "read_log", "write_book", "write_logs"]
+__all__ = [
+    "STATE",
+    "read_book",
+    "read_log",
+    "state_file",
+    "write_book",
+    "write_logs",
+]
 
 STATE = ("accounts", "dues", "conversions")
 LOGS = ("journal", "events", "bucket_history")
@@ -40,16 +47,18 @@ LOGS = ("journal", "events", "bucket_history")
 
 def read_book(path: Path) -> Book:
     """Read and check the three state tables; a missing file names itself."""
-    tables = []
-    for name in STATE:
-        file = path / f"{name}.parquet"
-        if not file.exists():
-            raise InvalidInput(
-                f"{file} does not exist",
-                hint="a book folder holds accounts.parquet, dues.parquet and conversions.parquet",
-            )
-        tables.append(_read_parquet(file, name))
-    return Book(*tables)
+    return Book(*(_read_parquet(state_file(path, name), name) for name in STATE))
+
+
+def state_file(path: Path, name: str) -> Path:
+    """Where a book folder keeps one state table; refused, naming it, when missing."""
+    file = path / f"{name}.parquet"
+    if not file.exists():
+        raise InvalidInput(
+            f"{file} does not exist",
+            hint="a book folder holds accounts.parquet, dues.parquet and conversions.parquet",
+        )
+    return file
 
 
 def write_book(path: Path, book: Book) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "arrow_of",
     "attach",
     "by_account",
+    "due_rows",
     "empty_frame",
     "event_rows",
     "finish_journal",
@@ -306,6 +307,19 @@ def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.Data
         column.scatter(at, new.cast(column.dtype))
         changed.append(_like_chunks(column, old))
     return frame.with_columns(changed)
+
+
+def due_rows(accounts: pl.DataFrame, like: pl.DataFrame, **values: pl.Expr) -> pl.DataFrame:
+    """New dues for ``accounts``, one each, with the columns and types of ``like``.
+
+    ``values`` gives the due's columns as expressions over the accounts; every
+    amount not given is zero, and ``account_id`` and ``_k`` are the account's.
+    """
+    zero = pl.lit(0, pl.Int64)
+    columns = {name: values.get(name, zero) for name in like.columns if name.endswith("_minor")}
+    columns.update(values)
+    made = accounts.select(pl.col("account_id"), pl.col(KEY), **columns)
+    return made.select(like.columns).cast(like.schema)
 
 
 def posting_rows(

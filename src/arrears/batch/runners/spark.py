@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arrears.batch.book import Book, Closed
-from arrears.batch.bookfiles import LOGS, STATE
+from arrears.batch.bookfiles import LOGS, STATE, state_file
 from arrears.batch.params import Params
 from arrears.batch.plan import close_book
 from arrears.batch.runners.polars import (
@@ -322,13 +322,7 @@ def _read_state(spark: SparkSession, path: Path) -> dict[str, DataFrame]:
 
     frames = {}
     for name in STATE:
-        file = path / f"{name}.parquet"
-        if not file.exists():
-            raise InvalidInput(
-                f"{file} does not exist",
-                hint="a book folder holds accounts.parquet, dues.parquet and conversions.parquet",
-            )
-        frame = spark.read.parquet(str(file))
+        frame = spark.read.parquet(str(state_file(path, name)))
         check_table(name, to_arrow_schema(frame.schema).empty_table())
         wanted = from_arrow_schema(plain(TABLES[name]))
         frames[name] = frame.select([F.col(f.name).cast(f.dataType) for f in wanted.fields])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, event_rows, posting_rows, unpaid
+from arrears.batch.frames import DayState, by_account, due_rows, event_rows, posting_rows, unpaid
 from arrears.batch.params import Params
 from arrears.domain.dues import PARTS
 from arrears.domain.ledger import CHARGE_OFF_LOSS, FEE, FEE_INCOME, RECEIVABLE_FOR_PART
@@ -27,6 +27,14 @@ from arrears.domain.ledger import CHARGE_OFF_LOSS, FEE, FEE_INCOME, RECEIVABLE_F
 __all__ = ["STEP", "charge_off"]
 
 STEP = 8
+
+#: What the acceleration due bills: all principal, fees, interest and penalty not yet billed.
+ACCELERATED = (
+    pl.col("_principal")
+    + pl.col("_fee")
+    + pl.col("accrued_interest_minor")
+    + pl.col("accrued_penalty_minor")
+)
 
 
 def charge_off(state: DayState, params: Params) -> DayState:
@@ -66,12 +74,7 @@ def charge_off(state: DayState, params: Params) -> DayState:
     written = accounts.filter(pl.col("_going"))
     state = _post(state, written)
     hit = pl.col("_going")
-    accelerating = (
-        pl.col("_principal")
-        + pl.col("_fee")
-        + pl.col("accrued_interest_minor")
-        + pl.col("accrued_penalty_minor")
-    ) != 0
+    accelerating = ACCELERATED != 0
     accounts = accounts.with_columns(
         *(
             pl.when(hit).then(0).otherwise(pl.col(c)).alias(c)
@@ -104,40 +107,19 @@ def charge_off(state: DayState, params: Params) -> DayState:
 def _acceleration(accounts: pl.DataFrame, state: DayState) -> pl.DataFrame:
     """The due that bills everything not yet billed, where there is anything."""
     day = pl.lit(state.day)
-    zero = pl.lit(0, pl.Int64)
-    total = (
-        pl.col("_principal")
-        + pl.col("_fee")
-        + pl.col("accrued_interest_minor")
-        + pl.col("accrued_penalty_minor")
-    )
-    return (
-        accounts.filter(total != 0)
-        .select(
-            "account_id",
-            seq=pl.col("next_seq"),
-            kind=pl.lit("acceleration"),
-            period_start=day,
-            due_date=day,
-            payment_date=day,
-            billed=pl.lit(True),
-            principal_minor=pl.col("_principal"),
-            interest_minor=pl.col("accrued_interest_minor"),
-            fee_minor=pl.col("_fee"),
-            penalty_minor=pl.col("accrued_penalty_minor"),
-            paid_principal_minor=zero,
-            paid_interest_minor=zero,
-            paid_fee_minor=zero,
-            paid_penalty_minor=zero,
-            minimum_minor=zero,
-            minimum_paid_minor=zero,
-            installment_minor=zero,
-            retail_minor=zero,
-            minimum_base_minor=zero,
-            _k=pl.col("_k"),
-        )
-        .select(state.dues.columns)
-        .cast(state.dues.schema)
+    return due_rows(
+        accounts.filter(ACCELERATED != 0),
+        state.dues,
+        seq=pl.col("next_seq"),
+        kind=pl.lit("acceleration"),
+        period_start=day,
+        due_date=day,
+        payment_date=day,
+        billed=pl.lit(True),
+        principal_minor=pl.col("_principal"),
+        interest_minor=pl.col("accrued_interest_minor"),
+        fee_minor=pl.col("_fee"),
+        penalty_minor=pl.col("accrued_penalty_minor"),
     )
 
 

@@ -24,6 +24,7 @@ from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
     by_account,
+    due_rows,
     event_rows,
     posting_rows,
     set_rows,
@@ -132,9 +133,9 @@ def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.Da
     base = retail + pl.col("_carried_retail")
     share = half_up_div(base * pl.col("p_minimum_due_rate_e10"), RATE_SCALE)
     charges = pl.col("accrued_interest_minor") + pl.col("accrued_penalty_minor")
-    zero = pl.lit(0, pl.Int64)
-    made = cut.select(
-        "account_id",
+    return due_rows(
+        cut,
+        state.dues,
         seq=pl.col("next_seq"),
         kind=pl.lit("statement"),
         period_start=pl.lit(day),
@@ -145,18 +146,11 @@ def _new_statements(cut: pl.DataFrame, state: DayState, params: Params) -> pl.Da
         interest_minor=pl.col("accrued_interest_minor"),
         fee_minor=pl.col("_inst_f"),
         penalty_minor=pl.col("accrued_penalty_minor"),
-        paid_principal_minor=zero,
-        paid_interest_minor=zero,
-        paid_fee_minor=zero,
-        paid_penalty_minor=zero,
         minimum_minor=share + installment + charges,
-        minimum_paid_minor=zero,
         installment_minor=installment,
         retail_minor=retail,
         minimum_base_minor=base,
-        _k=pl.col("_k"),
     )
-    return made.select(state.dues.columns).cast(state.dues.schema)
 
 
 def cap_minimums(dues: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
