@@ -36,7 +36,6 @@ from arrears.adapters.db.arrow_rows import (
     PostgresMover,
     journal_rows,
     missing_from,
-    plain,
     select_list,
     to_store,
 )
@@ -44,6 +43,7 @@ from arrears.adapters.db.repositories import BUSINESS_DATE, Clock
 from arrears.adapters.db.tables import accounts as _accounts
 from arrears.adapters.db.tables import cob_runs, settings
 from arrears.batch.book import Book, Closed
+from arrears.batch.schema import plain
 from arrears.kernel.errors import StoreError
 from arrears.kernel.ids import new_ids
 from arrears.service.ports import (

@@ -7,7 +7,8 @@ installments, its parts as lists). A close of business also produces
 ``journal`` (one row a posting), ``events`` and ``bucket_history``.
 
 Money is Int64 minor units, dates are Arrow ``date32``, codes and ids are
-strings (``string_view``, which polars shares without copying).
+strings (``string_view``, which polars shares without copying; ``plain``
+gives ``string`` for Spark and for pyarrow's compute kernels).
 A daily rate is an Int64 count of 1e-10 (``daily_rate_e10``): 0.05% a day
 is ``5_000_000``. Ten decimal places hold every rate a product can offer,
 and integer arithmetic keeps interest exact; a rate with more places is
@@ -38,7 +39,9 @@ __all__ = [
     "TABLES",
     "check_table",
     "empty",
-    "portable",
+    "plain",
+    "plain_schema",
+    "plain_type",
     "rate_e10",
     "rate_from_e10",
 ]
@@ -219,20 +222,35 @@ def _cast(name: str, f: pa.Field, column: pa.ChunkedArray) -> pa.ChunkedArray:
         raise wrong from err
 
 
-def portable(table: pa.Table) -> pa.Table:
-    """The table with ``string_view`` columns as ``large_string``.
+def plain_type(t: pa.DataType) -> pa.DataType:
+    """``t`` with every ``string_view`` in it (lists and structs too) as ``string``."""
+    if pa.types.is_string_view(t):
+        return pa.string()
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(plain_type(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([f.with_type(plain_type(f.type)) for f in t])
+    return t
 
-    pyarrow's compute functions (take, filter, sort, joins) have few kernels
-    for string views yet; cast with this before using them on a book.
 
-    >>> portable(empty("events")).schema.field("name").type
-    DataType(large_string)
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """The schema with ``string`` for ``string_view``: what Spark and pyarrow's
+    compute kernels (take, filter, is_in, sort) take.
+
+    >>> plain_schema(pa.schema([("id", pa.string_view())])).field("id").type
+    DataType(string)
     """
-    fields = [
-        pa.field(f.name, pa.large_string(), f.nullable) if pa.types.is_string_view(f.type) else f
-        for f in table.schema
-    ]
-    return table.cast(pa.schema(fields))
+    return pa.schema([f.with_type(plain_type(f.type)) for f in schema])
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """The table with its string views as strings (no copy when there are none).
+
+    >>> plain(empty("events")).schema.field("name").type
+    DataType(string)
+    """
+    schema = plain_schema(table.schema)
+    return table if schema.equals(table.schema) else table.cast(schema)
 
 
 def _is_text(t: pa.DataType) -> bool:

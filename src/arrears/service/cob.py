@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from arrears.batch.book import Book, Closed
+from arrears.batch.schema import plain
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, StoreError
 from arrears.service.handlers import CobResult, close_business
@@ -174,8 +175,8 @@ def _advance_business_date(access: BookAccess, target: date) -> None:
 def _check_closed(loaded: Book, closed: Closed, target: date) -> None:
     """The close must hand back the very accounts it was given, each closed through
     ``target``: anything else would be written over the wrong rows or closed again."""
-    given = _text(loaded.accounts.column("account_id"))
-    back = _text(closed.book.accounts.column("account_id"))
+    given = plain(loaded.accounts.select(["account_id"])).column(0)
+    back = plain(closed.book.accounts.select(["account_id"])).column(0)
     same = len(back) == len(given) and pc.all(pc.is_in(back, value_set=given)).as_py()
     through = pc.all(pc.equal(closed.book.accounts.column("last_closed_on"), target)).as_py()
     if not same or not through:
@@ -184,21 +185,6 @@ def _check_closed(loaded: Book, closed: Closed, target: date) -> None:
             f"{'all' if through else 'not all'} closed through {target}",
             hint="this is a fault of the close engine; nothing of the chunk was written",
         )
-
-
-def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Ids as plain strings: Arrow's ``is_in`` and ``filter`` take no ``string_view``."""
-    return column.cast(pa.string()) if pa.types.is_string_view(column.type) else column
-
-
-def _plain(table: pa.Table) -> pa.Table:
-    """Every ``string_view`` column of ``table`` as ``string``, for the checks below."""
-    return table.cast(
-        pa.schema(
-            pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
-            for f in table.schema
-        )
-    )
 
 
 def _count(result: RunResult, loaded: Book, closed: Closed, written: Written) -> None:
@@ -243,7 +229,7 @@ def check_book(book: Book) -> Book:
     an account it does not hold; the message names the column or the account."""
     checked = book.checked()
     accounts, dues, conversions = (
-        _plain(t) for t in (checked.accounts, checked.dues, checked.conversions)
+        plain(t) for t in (checked.accounts, checked.dues, checked.conversions)
     )
     for name, table in (("accounts", accounts), ("dues", dues), ("conversions", conversions)):
         _refuse_negative(name, table)

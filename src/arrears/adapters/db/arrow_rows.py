@@ -35,14 +35,13 @@ import pyarrow.csv as pacsv
 from sqlalchemy.engine import Connection
 
 from arrears.adapters.db.tables import UtcDateTime
-from arrears.batch.schema import ACCOUNTS, CONVERSIONS, DUES, rate_e10, rate_from_e10
+from arrears.batch.schema import ACCOUNTS, CONVERSIONS, DUES, plain, rate_e10, rate_from_e10
 
 __all__ = [
     "Mover",
     "PostgresMover",
     "journal_rows",
     "missing_from",
-    "plain",
     "select_list",
     "to_store",
 ]
@@ -63,20 +62,6 @@ def _stored(schema: pa.Schema) -> pa.Schema:
         if f.name in _TEXT_IN_STORE or pa.types.is_string_view(f.type)
         else f
         for f in schema
-    )
-
-
-def plain(table: pa.Table) -> pa.Table:
-    """``table`` with its ``string_view`` columns as ``string``, for Arrow's kernels.
-
-    >>> plain(pa.table({"a": pa.array(["x"], pa.string_view())})).schema.field("a").type
-    DataType(string)
-    """
-    views = [f.name for f in table.schema if pa.types.is_string_view(f.type)]
-    if not views:
-        return table
-    return table.cast(
-        pa.schema(pa.field(f.name, pa.string()) if f.name in views else f for f in table.schema)
     )
 
 

@@ -60,7 +60,7 @@ from arrears.batch.runners.polars import (
     terms_of,
 )
 from arrears.batch.runners.runs import Clock, RunRecords, replace_path
-from arrears.batch.schema import ACCOUNTS, TABLES, check_table
+from arrears.batch.schema import ACCOUNTS, TABLES, check_table, plain_schema
 from arrears.domain.catalogue import load_catalogue, parse_catalogue
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import InvalidInput
@@ -75,7 +75,6 @@ __all__ = [
     "close_partition",
     "local_session",
     "pack",
-    "plain",
     "unpack",
 ]
 
@@ -86,33 +85,14 @@ NESTED_IN = ("dues", "conversions")
 NESTED_OUT = ("dues", "conversions", "journal", "events", "bucket_history")
 
 
-def plain(schema: pa.Schema) -> pa.Schema:
-    """The schema with ``string`` for ``string_view``: the Arrow types Spark exchanges.
-
-    >>> plain(pa.schema([("id", pa.string_view())])).field("id").type
-    DataType(string)
-    """
-    return pa.schema([f.with_type(_plain_type(f.type)) for f in schema])
-
-
-def _plain_type(t: pa.DataType) -> pa.DataType:
-    if pa.types.is_string_view(t):
-        return pa.string()
-    if pa.types.is_list(t):
-        return pa.list_(t.value_field.with_type(_plain_type(t.value_type)))
-    if pa.types.is_struct(t):
-        return pa.struct([f.with_type(_plain_type(f.type)) for f in t])
-    return t
-
-
 def _row_type(name: str) -> pa.StructType:
     """A table's row without its ``account_id``, which the account row already has."""
-    return pa.struct([f for f in plain(TABLES[name]) if f.name != "account_id"])
+    return pa.struct([f for f in plain_schema(TABLES[name]) if f.name != "account_id"])
 
 
 def _packed(nested: tuple[str, ...]) -> pa.Schema:
     rows = [pa.field(n, pa.list_(_row_type(n))) for n in nested]
-    return pa.schema([*plain(ACCOUNTS), *rows])
+    return pa.schema([*plain_schema(ACCOUNTS), *rows])
 
 
 PACKED_IN = _packed(NESTED_IN)
@@ -324,7 +304,7 @@ def _read_state(spark: SparkSession, path: Path) -> dict[str, DataFrame]:
     for name in STATE:
         frame = spark.read.parquet(str(state_file(path, name)))
         check_table(name, to_arrow_schema(frame.schema).empty_table())
-        wanted = from_arrow_schema(plain(TABLES[name]))
+        wanted = from_arrow_schema(plain_schema(TABLES[name]))
         frames[name] = frame.select([F.col(f.name).cast(f.dataType) for f in wanted.fields])
     return frames
 
