@@ -8,6 +8,7 @@ them into exit status 2 (CLI) or a 4xx problem (API); nothing else is caught.
      │    ├── MoneyError         floats, fractional minor units, mixed currencies
      │    ├── ProductError       a catalogue field outside its allowed range
      │    ├── ScenarioError      a replay file that cannot be read (says where)
+     │    ├── RulePackError      a compliance rule pack that cannot be used (says where)
      │    └── DateError          a date before opening or after the business date
      ├── NotFound                unknown account or product
      ├── RuleViolation           valid input that the account's state refuses
@@ -36,6 +37,7 @@ __all__ = [
     "NotFound",
     "OverLimit",
     "ProductError",
+    "RulePackError",
     "RuleViolation",
     "ScenarioError",
     "StoreError",
@@ -68,6 +70,10 @@ class ProductError(InvalidInput):
 
 class ScenarioError(InvalidInput):
     """A replay scenario cannot be read; the message says where."""
+
+
+class RulePackError(InvalidInput):
+    """A compliance rule pack that is unknown, or names an unknown rule or misses a limit."""
 
 
 class DateError(InvalidInput):
