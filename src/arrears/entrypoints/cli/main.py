@@ -32,6 +32,7 @@ from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
+from arrears.entrypoints.cli.compliance import register_compliance
 from arrears.entrypoints.cli.demo import register_demo
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
@@ -50,6 +51,7 @@ app = typer.Typer(
 )
 register_tools(app)
 register_demo(app)
+register_compliance(app)
 
 Db = Annotated[
     str | None,
