@@ -171,3 +171,15 @@ def test_the_installed_command_reads_stdin(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"id": "S1", "decision": "allowed", "rules": []}
+
+
+FILES = Path(__file__).parent / "files"
+
+
+def test_the_readme_example_gives_the_documented_output() -> None:
+    result = runner.invoke(app, ["compliance", "check", str(FILES / "campaign.jsonl")])
+    assert result.exit_code == 0
+    expected = (FILES / "campaign.cn.out.jsonl").read_text(encoding="utf-8")
+    assert result.stdout == expected
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert expected in readme and (FILES / "campaign.jsonl").read_text(encoding="utf-8") in readme
