@@ -162,9 +162,13 @@ class DebtorState:
     def __post_init__(self) -> None:
         _known(self.holds, HOLDS, "holds")
         _known(self.opt_outs, CHANNELS, "opt_outs")
-        for name in ("validation_notice_at", "agency_notice_at", "complaint_at"):
+        for name in (
+            "validation_notice_at",
+            "agency_notice_at",
+            "complaint_at",
+            "credit_notice_at",
+        ):
             _aware(getattr(self, name), name)
-        _aware(self.credit_notice_at, "credit_notice_at")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 A rule's check takes the action and its limits from the pack and returns the
 reason it refuses, or None. Calling the rule with a pack gives the Refusal
-record, carrying the rule's name and the source the pack cites.
+record, carrying the rule's name and the source the pack cites (or None when
+the pack does not use the rule).
 """
 
 from __future__ import annotations

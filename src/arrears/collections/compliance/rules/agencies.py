@@ -18,14 +18,12 @@ def _agency_notice(action: Action, limits: Limits) -> str | None:
     notice = action.debtor_state.agency_notice_at
     rule = f"the {limits.pack} pack needs the debtor told"
     rule += f" at least {days} day(s) before placement" if days else " before placement"
+    placing = f"placing debt {action.debt} with agency {action.agency}"
     if notice is None:
-        return f"placing debt {action.debt} with agency {action.agency} with no notice to debtor {action.debtor} on record; {rule}"
+        return f"{placing} with no notice to debtor {action.debtor} on record; {rule}"
     if notice < action.at and notice + timedelta(days=days) <= action.at:
         return None
-    return (
-        f"placing debt {action.debt} with agency {action.agency} at {action.at.isoformat()} "
-        f"after notice at {notice.isoformat()}; {rule}"
-    )
+    return f"{placing} at {action.at.isoformat()}, notice given {notice.isoformat()}; {rule}"
 
 
 def _agency_evaluation(action: Action, limits: Limits) -> str | None:
