@@ -14,11 +14,20 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
+from unittest.mock import patch
 
+import polars as pl
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from arrears.batch import frames
 from arrears.batch.book import Book
 from arrears.batch.convert import book_to_accounts
+from arrears.batch.frames import MAX_RUNS, drop_rows
+from arrears.batch.params import Params
+from arrears.batch.plan import close_book
 from arrears.bootstrap import build_terms
 from arrears.domain.account import Account
 from arrears.domain.engine import close_day
@@ -184,3 +193,59 @@ def _past_principal(account: Account, day: date) -> int:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _addresses(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    return [
+        (b.address, b.address + b.size)
+        for chunk in column.chunks
+        for b in chunk.buffers()
+        if b is not None and b.size
+    ]
+
+
+def _fresh_bytes(before: pa.Table, after: pa.Table) -> dict[str, int]:
+    """Bytes of each column of ``after`` held in buffers that ``before`` does not hold."""
+    fresh = {}
+    for name in after.column_names:
+        old = _addresses(before.column(name))
+        fresh[name] = sum(
+            chunk.nbytes
+            for chunk in after.column(name).chunks
+            if any(
+                not any(lo <= b.address < hi for lo, hi in old)
+                for b in chunk.buffers()
+                if b is not None and b.size
+            )
+        )
+    return fresh
+
+
+def test_a_close_shares_the_columns_it_does_not_change(book: Book, terms: Terms) -> None:
+    """Memory: the closed book points at the buffers of the book it was read from
+    wherever the day changed nothing, charged-off schedules dropped included."""
+    closed = close_book(book, AS_OF, Params.from_terms(terms))
+    gone = {
+        a["account_id"]
+        for a in closed.book.accounts.to_pylist()
+        if a["status"] == "charged_off" and a["charged_off_on"] == AS_OF
+    }
+    scheduled = {d["account_id"] for d in book.dues.to_pylist() if not d["billed"]}
+    assert gone & scheduled  # some loans charged off today lose their schedule
+    assert not {d["account_id"] for d in closed.book.dues.to_pylist() if not d["billed"]} & gone
+    accounts = _fresh_bytes(book.accounts, closed.book.accounts)
+    for name in ("account_id", "product_code", "opened_on", "amount_minor", "limit_minor"):
+        assert accounts[name] == 0, name
+    dues = _fresh_bytes(book.dues, closed.book.dues)
+    for name in ("account_id", "seq", "due_date", "principal_minor", "retail_minor"):
+        assert dues[name] < closed.book.dues.column(name).nbytes / 10, name
+
+
+@given(st.lists(st.integers(0, 59), unique=True), st.sampled_from([1, 2, MAX_RUNS]))
+def test_dropping_rows_keeps_the_others_in_order(drop: list[int], runs: int) -> None:
+    frame = pl.DataFrame({"x": range(60), "y": [f"r{i}" for i in range(60)]})
+    at = pl.Series(sorted(drop), dtype=pl.UInt32)
+    with patch.object(frames, "MAX_RUNS", runs):  # cut into slices, or filtered
+        left = drop_rows(frame, at)
+    assert left.get_column("x").to_list() == [i for i in range(60) if i not in set(drop)]
+    assert left.get_column("y").to_list() == [f"r{i}" for i in left.get_column("x")]

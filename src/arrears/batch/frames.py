@@ -32,9 +32,11 @@ __all__ = [
     "RATE_SCALE",
     "DayState",
     "Frames",
+    "append_rows",
     "arrow_of",
     "attach",
     "by_account",
+    "drop_rows",
     "due_rows",
     "empty_frame",
     "event_rows",
@@ -223,8 +225,24 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
 
 
 def arrow_of(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
-    """The frame's columns of ``schema``, as an Arrow table of exactly those types."""
-    return frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.newest()).cast(schema)
+    """The frame's columns of ``schema``, as an Arrow table of exactly those types.
+
+    Column by column and chunk by chunk, so that a column the close did not
+    change still points at the buffers it was read from: polars' own
+    ``to_arrow`` first cuts every column to one chunk layout, copying them all.
+    """
+    return pa.Table.from_arrays(
+        [_arrow_column(frame.get_column(f.name), f.type) for f in schema], schema=schema
+    )
+
+
+def _arrow_column(series: pl.Series, kind: pa.DataType) -> pa.ChunkedArray:
+    pieces, start = [], 0
+    for length in series.chunk_lengths():
+        piece = series.slice(start, length).to_arrow(compat_level=pl.CompatLevel.newest())
+        pieces.append(piece if piece.type == kind else piece.cast(kind))
+        start += length
+    return pa.chunked_array(pieces, type=kind)
 
 
 def _like_chunks(values: pl.Series, like: pl.Series) -> pl.Series:
@@ -307,6 +325,46 @@ def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.Data
         column.scatter(at, new.cast(column.dtype))
         changed.append(_like_chunks(column, old))
     return frame.with_columns(changed)
+
+
+#: Above this many runs of dropped rows a frame is filtered (copied) rather than cut.
+MAX_RUNS = 1024
+
+
+def drop_rows(frame: pl.DataFrame, at: pl.Series) -> pl.DataFrame:
+    """``frame`` without the rows at positions ``at`` (ascending).
+
+    The rows dropped by a close (a charged-off loan's schedule) lie in a few
+    runs, and the rows between them are kept as slices, not copied.
+
+    >>> f = pl.DataFrame({"x": range(6)})
+    >>> drop_rows(f, pl.Series([1, 2, 5])).get_column("x").to_list()
+    [0, 3, 4]
+    """
+    if not at.len():
+        return frame
+    starts = at.filter(at.diff().fill_null(2) != 1).to_list()
+    ends = at.filter(at.shift(-1).fill_null(-1) != at + 1).to_list()  # last of each run
+    if len(starts) > MAX_RUNS:
+        keep = pl.repeat(True, frame.height, eager=True)
+        keep.scatter(at, False)
+        return frame.filter(keep)
+    pieces, begin = [], 0
+    for start, end in zip(starts, ends, strict=True):
+        if start > begin:
+            pieces.append(frame.slice(begin, start - begin))
+        begin = end + 1
+    if begin < frame.height:
+        pieces.append(frame.slice(begin))
+    return pl.concat(pieces) if pieces else frame.clear()
+
+
+def append_rows(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` added at the end of ``frame`` as one chunk, so that every column
+    keeps the same chunk boundaries and nothing of ``frame`` is copied."""
+    if not rows.height:
+        return frame
+    return pl.concat([frame, rows.select(frame.columns).rechunk()])
 
 
 def due_rows(accounts: pl.DataFrame, like: pl.DataFrame, **values: pl.Expr) -> pl.DataFrame:

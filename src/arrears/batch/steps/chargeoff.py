@@ -19,7 +19,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, due_rows, event_rows, posting_rows, unpaid
+from arrears.batch.frames import (
+    KEY,
+    DayState,
+    append_rows,
+    drop_rows,
+    due_rows,
+    event_rows,
+    posting_rows,
+    set_rows,
+    unpaid,
+)
 from arrears.batch.params import Params
 from arrears.domain.dues import PARTS
 from arrears.domain.ledger import CHARGE_OFF_LOSS, FEE, FEE_INCOME, RECEIVABLE_FOR_PART
@@ -43,64 +53,64 @@ def charge_off(state: DayState, params: Params) -> DayState:
     ).to_series()
     if not going.any():
         return state
-    conversions = state.conversions.with_columns(
-        _going=going.gather(state.conversions.get_column("_k"))
-    )
-    unbilled = conversions.filter(pl.col("_going")).select(
-        "_k",
-        _p=pl.col("principal_parts").list.slice(pl.col("billed_periods")).list.sum(),
-        _f=pl.col("fee_parts").list.slice(pl.col("billed_periods")).list.sum(),
-    )
-    conversions = conversions.with_columns(
-        billed_periods=pl.when(pl.col("_going"))
-        .then(pl.col("periods"))
-        .otherwise(pl.col("billed_periods"))
-    ).drop("_going")
-    owned = going.gather(state.dues.get_column("_k"))
-    dues = state.dues.filter(~(owned & ~state.dues.get_column("billed")))  # the schedule goes
-    accounts = by_account(
-        state.accounts, unbilled, _conv_p=pl.col("_p").sum(), _fee=pl.col("_f").sum()
-    ).with_columns(
-        _going=going,
-        _principal=pl.col("unbilled_principal_minor") + pl.col("_conv_p"),
-    )
-    gone = accounts.filter(pl.col("_going"))
+    # the work is on the few accounts going and their rows; the book is only written into
+    at = going.arg_true()
+    conversions, parts = _finish_conversions(state.conversions, going)
+    dues = state.dues.with_row_index("_r").filter(going.gather(state.dues.get_column(KEY)))
+    gone = state.accounts.select(pl.all().gather(at))
+    gone = _with_sums(gone, parts, _conv_p=pl.col("_p").sum(), _fee=pl.col("_f").sum())
+    gone = gone.with_columns(_principal=pl.col("unbilled_principal_minor") + pl.col("_conv_p"))
     accelerated = _acceleration(gone, state)
-    dues = pl.concat([dues, accelerated])
-    billed = dues.filter(pl.col("billed") & going.gather(dues.get_column("_k")))
-    accounts = by_account(
-        accounts, billed, **{f"_w_{p}": unpaid(p).sum() for p in PARTS}
-    ).with_columns(_total=pl.sum_horizontal(f"_w_{p}" for p in PARTS))
-    written = accounts.filter(pl.col("_going"))
-    state = _post(state, written)
-    hit = pl.col("_going")
-    accelerating = ACCELERATED != 0
-    accounts = accounts.with_columns(
-        *(
-            pl.when(hit).then(0).otherwise(pl.col(c)).alias(c)
-            for c in ("unbilled_principal_minor", "accrued_interest_minor", "accrued_penalty_minor")
-        ),
-        status=pl.when(hit).then(pl.lit("charged_off")).otherwise(pl.col("status")),
-        charged_off_on=pl.when(hit).then(pl.lit(state.day)).otherwise(pl.col("charged_off_on")),
-        charged_off_minor=pl.when(hit)
-        .then(pl.col("_total"))
-        .otherwise(pl.col("charged_off_minor")),
-        next_seq=pl.when(hit & accelerating)
-        .then(pl.col("next_seq") + 1)
-        .otherwise(pl.col("next_seq")),
+    billed = pl.concat([dues.filter(pl.col("billed")).drop("_r"), accelerated])
+    gone = _with_sums(gone, billed, **{f"_w_{p}": unpaid(p).sum() for p in PARTS})
+    gone = gone.with_columns(_total=pl.sum_horizontal(f"_w_{p}" for p in PARTS))
+    state = _post(state, gone)
+    schedule = dues.filter(~pl.col("billed")).get_column("_r")  # the schedule goes
+    accounts = set_rows(
+        state.accounts,
+        at,
+        unbilled_principal_minor=pl.repeat(0, at.len(), eager=True),
+        accrued_interest_minor=pl.repeat(0, at.len(), eager=True),
+        accrued_penalty_minor=pl.repeat(0, at.len(), eager=True),
+        status=pl.repeat("charged_off", at.len(), eager=True),
+        charged_off_on=pl.repeat(state.day, at.len(), eager=True),
+        charged_off_minor=gone.get_column("_total"),
+        next_seq=gone.select(pl.col("next_seq") + (ACCELERATED != 0).cast(pl.Int32)).to_series(),
     )
     told = event_rows(
-        written,
+        gone,
         state.day,
         "charged_off",
         STEP,
         [("amount_minor", pl.col("_total")), ("days_past_due", pl.col("days_past_due"))],
     )
     return (
-        state.with_accounts(accounts.select(state.accounts.columns))
-        .with_dues(dues)
+        state.with_accounts(accounts)
+        .with_dues(append_rows(drop_rows(state.dues, schedule), accelerated))
         .with_conversions(conversions)
         .tell(told)
+    )
+
+
+def _finish_conversions(
+    conversions: pl.DataFrame, going: pl.Series
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Conversions of the accounts going marked fully billed, and what their unbilled parts hold."""
+    mine = conversions.with_row_index("_r").filter(going.gather(conversions.get_column(KEY)))
+    parts = mine.select(
+        KEY,
+        _p=pl.col("principal_parts").list.slice(pl.col("billed_periods")).list.sum(),
+        _f=pl.col("fee_parts").list.slice(pl.col("billed_periods")).list.sum(),
+    )
+    done = set_rows(conversions, mine.get_column("_r"), billed_periods=mine.get_column("periods"))
+    return done, parts
+
+
+def _with_sums(gone: pl.DataFrame, rows: pl.DataFrame, **aggs: pl.Expr) -> pl.DataFrame:
+    """The accounts going with per-account sums of their ``rows`` (zero where none)."""
+    sums = rows.group_by(KEY).agg(**aggs)
+    return gone.join(sums, on=KEY, how="left", maintain_order="left").with_columns(
+        pl.col(name).fill_null(0) for name in aggs
     )
 
 
