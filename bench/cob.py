@@ -19,7 +19,9 @@ what it was just before: the kernel's high-water mark (``VmHWM``), reset
 through ``/proc/self/clear_refs`` before the close, or else a thread
 sampling ``VmRSS`` every 2 ms. State bytes are the Arrow size of the book's
 three tables. The machine is shared: the load average before and after each
-run is printed with its figures.
+run is printed with its figures. Each N runs with polars' allocator keeping
+freed pages for a while, as ``arrears cob`` sets it up
+(``arrears.batch.ALLOCATOR``).
 
 ``--store sqlite|postgres`` also writes the book as Parquet, imports it into
 a fresh SQLite file or a throwaway PostgreSQL database (127.0.0.1:5432,
@@ -53,7 +55,7 @@ import polars as pl
 import pyarrow as pa
 from synthetic import synthetic_book
 
-from arrears.batch import frames, plan
+from arrears.batch import ALLOCATOR, frames, plan
 from arrears.batch.book import Book, Closed
 from arrears.batch.convert import (
     accounts_to_book,
@@ -119,7 +121,11 @@ def _in_subprocess(n: int, args: argparse.Namespace, limit: int) -> dict[str, An
     command += ["--as-of", args.as_of.isoformat()]
     command += ["--store", args.store] if args.store else []
     print(f"measuring {n:,} accounts ...", file=sys.stderr, flush=True)
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    env[ALLOCATOR[0]] = ALLOCATOR[1]  # as `arrears cob` sets it up; polars put its own here
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     last = ["starting"]
 
     def relay() -> None:
@@ -202,6 +208,7 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "peak_bytes": peak,
         "peak_bytes_per_account": round(peak / n, 1),
         "peak_method": resident.method,
+        "allocator": os.environ.get(ALLOCATOR[0], "polars default"),
         **_outputs(closed),
         "profile_s": profiler.report(close_s),
         "profile_peak_bytes": dict(profiler.rise),

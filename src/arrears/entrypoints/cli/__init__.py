@@ -1,1 +1,5 @@
 """arrears."""
+
+from arrears.batch import keep_freed_memory
+
+keep_freed_memory()  # before anything imports polars
