@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl
 import pyarrow as pa
+from pyarrow import feather
 from synthetic import synthetic_book
 
 from arrears.batch import ALLOCATOR, frames, plan
@@ -75,6 +76,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if args.build_to:
+        _build(args)
+        return
     if args.child:
         print(json.dumps(measure(args.accounts[0], args)), flush=True)
         return
@@ -94,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="one JSON object a line, per N")
     parser.add_argument("--sample", type=int, default=20_000, help="reference engine sample")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--slice", type=int, default=plan.SLICE, help="accounts closed at a time (sorted books)"
+    )
     parser.add_argument("--as-of", type=date.fromisoformat, default=AS_OF, dest="as_of")
     parser.add_argument("--store", choices=("sqlite", "postgres"), help="also time `arrears cob`")
     parser.add_argument(
@@ -103,7 +110,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="show each part as it starts")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build-to", type=Path, help=argparse.SUPPRESS, dest="build_to")
     return parser
+
+
+#: The book's tables, as the builder writes them.
+TABLES = ("accounts", "dues", "conversions")
+
+
+def _built_apart(n: int, args: argparse.Namespace, folder: Path) -> float:
+    """Build the book in another process and return its build seconds.
+
+    The close is measured against a book read from files: had it been built
+    here, the allocator would still hold the pages the building freed, and
+    the close would grow into them unseen.
+    """
+    command = [sys.executable, __file__, "--build-to", str(folder), "--accounts", str(n)]
+    command += ["--seed", str(args.seed), "--as-of", args.as_of.isoformat()]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    seconds: float = json.loads(done.stdout)["build_s"]
+    return seconds
+
+
+def _build(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    book = synthetic_book(args.accounts[0], args.as_of, args.seed, terms=build_terms())
+    build_s = time.perf_counter() - started
+    for name in TABLES:
+        feather.write_feather(getattr(book, name), args.build_to / f"{name}.arrow", "uncompressed")
+    print(json.dumps({"build_s": build_s}))
 
 
 def _counts(text: str) -> list[int]:
@@ -117,7 +152,7 @@ def _in_subprocess(n: int, args: argparse.Namespace, limit: int) -> dict[str, An
     sessions is stopped, and the result says where it was.
     """
     command = [sys.executable, __file__, "--child", "--accounts", str(n)]
-    command += ["--sample", str(args.sample), "--seed", str(args.seed)]
+    command += ["--sample", str(args.sample), "--seed", str(args.seed), "--slice", str(args.slice)]
     command += ["--as-of", args.as_of.isoformat()]
     command += ["--store", args.store] if args.store else []
     print(f"measuring {n:,} accounts ...", file=sys.stderr, flush=True)
@@ -178,9 +213,9 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
         synthetic_book(2_000, args.as_of, args.seed + 1, terms=terms), args.as_of, params
     )
     _say("building the book")
-    started = time.perf_counter()
-    book = synthetic_book(n, args.as_of, args.seed, terms=terms)
-    build_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="arrears-bench-") as folder:
+        build_s = _built_apart(n, args, Path(folder))
+        book = Book(*(feather.read_table(Path(folder) / f"{t}.arrow") for t in TABLES))
     state_bytes = sum(t.nbytes for t in (book.accounts, book.dues, book.conversions))
     gc.collect()
     resident = Resident()
@@ -188,7 +223,7 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
     with profiler.patched():
         profiler.start()
         started = time.perf_counter()
-        closed = plan.close_book(book, args.as_of, params)
+        closed = plan.close_book(book, args.as_of, params, slice_accounts=args.slice)
         close_s = time.perf_counter() - started
         peak = profiler.peak_rise()
     resident.close()
