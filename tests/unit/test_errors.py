@@ -9,6 +9,8 @@ from arrears.kernel.errors import (
     AccountFrozen,
     AprCapExceeded,
     ArrearsError,
+    CaseLocked,
+    ComplianceRefused,
     DateError,
     InvalidInput,
     KeyConflict,
@@ -36,6 +38,8 @@ TREE: dict[type[ArrearsError], type[Exception]] = {
     AccountFrozen: RuleViolation,
     AprCapExceeded: RuleViolation,
     KeyConflict: RuleViolation,
+    CaseLocked: RuleViolation,
+    ComplianceRefused: RuleViolation,
     StoreError: ArrearsError,
 }
 

@@ -15,7 +15,9 @@ them into exit status 2 (CLI) or a 4xx problem (API); nothing else is caught.
      │    ├── OverLimit          over the product limit or the available line
      │    ├── AccountFrozen      the line is frozen while overdue
      │    ├── AprCapExceeded     the disclosed APR would exceed the cap
-     │    └── KeyConflict        a payment key reused with a different payment
+     │    ├── KeyConflict        a payment key reused with a different payment
+     │    ├── CaseLocked         a collection case another collector holds
+     │    └── ComplianceRefused  an action the compliance gate refuses (names the rule)
      └── StoreError              the store is missing, old, or inconsistent
 
 >>> issubclass(OverLimit, ArrearsError)
@@ -30,6 +32,8 @@ __all__ = [
     "AccountFrozen",
     "AprCapExceeded",
     "ArrearsError",
+    "CaseLocked",
+    "ComplianceRefused",
     "DateError",
     "InvalidInput",
     "KeyConflict",
@@ -102,6 +106,14 @@ class AprCapExceeded(RuleViolation):
 
 class KeyConflict(RuleViolation):
     """An idempotency key reused for a different payment."""
+
+
+class CaseLocked(RuleViolation):
+    """A collection case is locked by another collector until the lock expires."""
+
+
+class ComplianceRefused(RuleViolation):
+    """The compliance gate refused an action at execution; the message names the rules."""
 
 
 class StoreError(ArrearsError):
