@@ -47,7 +47,9 @@ The file::
   account of the case), ``broken_promises_min``/``_max``, ``open_promise``
   (true/false), ``days_in_case_min``/``_max`` (both ends included). A condition
   left out holds for every case. Segments with only buckets and amounts are the
-  base: in every bucket their amounts must run from 0 with no end and no gap.
+  base: in every bucket their amounts must run from 0 with no end, no gap and
+  no overlap (so there is no catch-all after them); other segments go before
+  them and must not overlap segments with the same other conditions.
 - Channels are the compliance gate's: push, sms, email, letter (queue
   ``digital``), call (``phone``), visit (``field``), agency_placement
   (``agency``), legal (``legal``). ``day`` counts from the day the treatment
