@@ -11,6 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from arrears.adapters.memory_collections import (
+    CollectionsData,
+    MemoryCases,
+    MemoryComplaints,
+    MemoryContacts,
+    MemoryHolds,
+    MemoryPromises,
+    MemoryRefusals,
+)
 from arrears.domain.account import Account
 from arrears.domain.events import DomainEvent, HistoryItem
 from arrears.domain.ledger import JournalEntry, trial_balance
@@ -41,6 +50,7 @@ class MemoryStore:
     journal: list[JournalEntry] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     business_date: date | None = None
+    collections: CollectionsData = field(default_factory=CollectionsData)
 
 
 class _Accounts(AccountRepository):
@@ -163,13 +173,21 @@ class MemoryUnitOfWork(UnitOfWork):
         self.journal = _Journal(self.working)
         self.events = _Events(self.working)
         self.settings = _Settings(self.working)
+        data = self.working.collections
+        self.cases = MemoryCases(self.working)
+        self.contacts = MemoryContacts(data)
+        self.holds = MemoryHolds(data)
+        self.promises = MemoryPromises(data)
+        self.complaints = MemoryComplaints(data)
+        self.refusals = MemoryRefusals(data)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
         return self
 
     def commit(self) -> None:
-        for name in ("accounts", "history", "payments", "journal", "events", "business_date"):
+        names = ("accounts", "history", "payments", "journal", "events", "business_date")
+        for name in (*names, "collections"):
             setattr(self.committed, name, getattr(self.working, name))
         self._begin()
 

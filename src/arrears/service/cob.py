@@ -26,6 +26,7 @@ from arrears.batch.book import Book, Closed
 from arrears.batch.schema import plain
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, StoreError
+from arrears.service.collections import SyncResult, after_close
 from arrears.service.handlers import CobResult, close_business
 from arrears.service.ports import RUNNING, BookAccess, CobRun, UnitOfWork, Written
 
@@ -55,6 +56,14 @@ class RunResult(CobResult):
     run: CobRun | None = None
     resumed: bool = False
     nothing_to_do: bool = False
+    collections: SyncResult | None = None
+
+
+def _collections(result: RunResult, factory: Callable[[], UnitOfWork] | None) -> RunResult:
+    """Once every account is closed: cases synced and promises judged (when asked)."""
+    if factory is not None:
+        result.collections = after_close(factory, result.target)
+    return result
 
 
 def _polars_close(book: Book, through: date, terms: Terms) -> Closed:
@@ -71,19 +80,21 @@ def close_business_vectorised(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
     close: CloseBook | None = None,
+    collections: Callable[[], UnitOfWork] | None = None,
 ) -> RunResult:
     """Close every account behind ``target`` through it, a chunk per transaction.
 
     Refused (``DateError``, nothing written) when an account is closed beyond
     ``target``; refused (``StoreError``) while another run holds the store.
     The business date becomes the day after ``target`` unless it is later.
+    ``collections`` (units of work on the store) syncs cases and promises after.
     """
     closing = close or _polars_close
     result = RunResult(target, engine="polars")
     with access.exclusive():
         run = _begin_run(access, target, result)
         if run is None:
-            return result
+            return _collections(result, collections)
         after = ""
         while True:
             with access:
@@ -100,7 +111,7 @@ def close_business_vectorised(
             if progress:
                 progress(loaded.accounts.num_rows)
         _finish_run(access, run, result)
-    return result
+    return _collections(result, collections)
 
 
 def close_business_reference(
@@ -111,17 +122,21 @@ def close_business_reference(
     *,
     chunk: int = 500,
     progress: Callable[[int], None] | None = None,
+    collections: bool = False,
 ) -> RunResult:
     """``handlers.close_business``, the reference engine, as a recorded, locked run.
 
     Its chunks commit in the handler's own transactions, so after a kill the
-    run's counts hold only what the finishing process closed.
+    run's counts hold only what the finishing process closed. With
+    ``collections`` the cases and promises are synced after, as the
+    vectorised run does.
     """
     result = RunResult(target, engine="reference")
+    after = uow_factory if collections else None
     with access.exclusive():
         run = _begin_run(access, target, result)
         if run is None:
-            return result
+            return _collections(result, after)
         done = close_business(uow_factory, terms, target, chunk=chunk, progress=progress)
         for name in ("accounts", "account_days", "events", "entries", "chunks", "counts"):
             setattr(result, name, getattr(done, name))
@@ -129,7 +144,7 @@ def close_business_reference(
             access.add_to_run(run.id, Written(done.accounts, done.entries, done.events))
             access.commit()
         _finish_run(access, run, result)
-    return result
+    return _collections(result, after)
 
 
 def _begin_run(access: BookAccess, target: date, result: RunResult) -> CobRun | None:

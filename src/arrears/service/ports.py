@@ -15,6 +15,11 @@ from datetime import date, datetime
 from types import TracebackType
 
 from arrears.batch.book import Book, Closed
+from arrears.collections.cases import AccountPosition, Case
+from arrears.collections.complaints import Complaint
+from arrears.collections.holds import Hold, OptOut
+from arrears.collections.ledger import ContactRecord
+from arrears.collections.promises import Promise
 from arrears.domain.account import Account
 from arrears.domain.events import DomainEvent, HistoryItem
 from arrears.domain.ledger import JournalEntry
@@ -25,12 +30,19 @@ __all__ = [
     "RUNNING",
     "AccountRepository",
     "BookAccess",
+    "CaseRepository",
     "CobRun",
+    "ComplaintRepository",
+    "ContactLedger",
     "EventLog",
     "HistoryLog",
+    "HoldRepository",
     "Journal",
     "PaymentKeys",
     "PaymentRecord",
+    "PromiseRepository",
+    "RefusalLog",
+    "RefusalRecord",
     "Settings",
     "UnitOfWork",
     "Written",
@@ -144,6 +156,131 @@ class Settings(abc.ABC):
     def set_business_date(self, day: date) -> None: ...
 
 
+class CaseRepository(abc.ABC):
+    """Collection cases, and the read-only look at servicing they need."""
+
+    @abc.abstractmethod
+    def get(self, case_id: str) -> Case | None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[Case]:
+        """Every case of the debtor, oldest first (at most the last is open)."""
+
+    @abc.abstractmethod
+    def open_cases(self) -> list[Case]:
+        """Every open case, ordered by debtor."""
+
+    @abc.abstractmethod
+    def case_counts(self) -> dict[str, int]:
+        """How many cases each debtor has had, open or closed."""
+
+    @abc.abstractmethod
+    def save(self, cases: Sequence[Case]) -> None:
+        """Insert each case, or replace the stored one with its id."""
+
+    @abc.abstractmethod
+    def positions(self, also: Collection[str] = ()) -> list[AccountPosition]:
+        """Every account past due or charged off, and the accounts named in ``also``."""
+
+    @abc.abstractmethod
+    def payments(
+        self, account_ids: Collection[str], first: date, last: date
+    ) -> list[PaymentRecord]:
+        """Payments taken (not reversed) on these accounts dated ``first`` to ``last``."""
+
+
+class ContactLedger(abc.ABC):
+    """The append-only contact ledger: no method changes or removes a record."""
+
+    @abc.abstractmethod
+    def append(self, record: ContactRecord) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, record_id: str) -> ContactRecord | None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[ContactRecord]:
+        """The debtor's records in the order they were written."""
+
+
+class HoldRepository(abc.ABC):
+    """Holds as placed and released, and opt-outs."""
+
+    @abc.abstractmethod
+    def add(self, hold: Hold) -> None: ...
+
+    @abc.abstractmethod
+    def release(self, hold: Hold) -> None:
+        """Store the release of a hold (its released fields); nothing else changes."""
+
+    @abc.abstractmethod
+    def get(self, hold_id: str) -> Hold | None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[Hold]:
+        """The debtor's holds in the order they were placed."""
+
+    @abc.abstractmethod
+    def add_opt_out(self, opt_out: OptOut) -> None:
+        """Record an opt-out; one already stored for the channel is kept."""
+
+    @abc.abstractmethod
+    def opt_outs(self, debtor: str) -> list[OptOut]: ...
+
+
+class PromiseRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, promise: Promise) -> None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[Promise]:
+        """The debtor's promises in the order they were made."""
+
+    @abc.abstractmethod
+    def pending_debtors(self) -> list[str]:
+        """Debtors with a promise still pending, sorted."""
+
+    @abc.abstractmethod
+    def settle(self, promises: Sequence[Promise]) -> None:
+        """Store the status, amount paid and settlement day of these promises."""
+
+
+class ComplaintRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, complaint: Complaint) -> None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[Complaint]:
+        """The debtor's complaints in the order they were recorded."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalRecord:
+    """One rule's refusal of an action, logged: what, which rule, why, its source, when."""
+
+    action_id: str
+    debtor: str
+    account_id: str
+    channel: str
+    actor: str
+    at: datetime
+    rule: str
+    reason: str
+    source: str
+    stage: str
+    logged_at: datetime
+
+
+class RefusalLog(abc.ABC):
+    """Compliance refusals, kept: written even when the action itself is not."""
+
+    @abc.abstractmethod
+    def add(self, refusals: Sequence[RefusalRecord]) -> None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[RefusalRecord]: ...
+
+
 class UnitOfWork(abc.ABC):
     """``with uow:`` rolls back unless ``commit()`` was called."""
 
@@ -153,6 +290,12 @@ class UnitOfWork(abc.ABC):
     journal: Journal
     events: EventLog
     settings: Settings
+    cases: CaseRepository
+    contacts: ContactLedger
+    holds: HoldRepository
+    promises: PromiseRepository
+    complaints: ComplaintRepository
+    refusals: RefusalLog
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -46,14 +46,22 @@ __all__ = [
     "account_history",
     "accounts",
     "bucket_history",
+    "case_accounts",
     "cob_runs",
+    "collection_cases",
+    "complaints",
+    "compliance_refusals",
+    "contact_ledger",
     "conversions",
     "dues",
     "events",
+    "holds",
     "journal_entries",
     "metadata",
+    "opt_outs",
     "payments",
     "postings",
+    "promises",
     "settings",
 ]
 
@@ -314,4 +322,135 @@ cob_runs = Table(
     Column("accounts", BigInteger, nullable=False, default=0),
     Column("entries", BigInteger, nullable=False, default=0),
     Column("events", BigInteger, nullable=False, default=0),
+)
+
+
+# Collections (0004). A debtor is an account's customer id, or the account id
+# when it has none. Records are keyed by debtor without a foreign key to
+# accounts, for the same reason as the logs above.
+DebtorId = AccountId
+
+collection_cases = Table(
+    "collection_cases",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("opened_on", Date, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("close_reason", String(64), nullable=True),
+    Column("lock_holder", String(64), nullable=True),
+    Column("lock_until", UtcDateTime(), nullable=True),
+)
+
+case_accounts = Table(
+    "case_accounts",
+    metadata,
+    Column(
+        "case_id",
+        String(80),
+        ForeignKey("collection_cases.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("account_id", AccountId(), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("added_on", Date, nullable=False),
+    Column("disposition", String(16), nullable=True),
+)
+
+# Append-only: no repository method updates or deletes a row, and the
+# migration adds triggers that refuse UPDATE and DELETE in the database.
+contact_ledger = Table(
+    "contact_ledger",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("account_id", AccountId(), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("agency", String(64), nullable=True),
+    Column("number", String(128), nullable=True),
+    Column("target", String(16), nullable=False),
+    Column("relation", String(32), nullable=True),
+    Column("connected", Boolean, nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("recording", String(256), nullable=True),
+    Column("purpose", String(32), nullable=False),
+    Column("collectors", Integer, nullable=False),
+    Column("identity_shown", Boolean, nullable=False),
+    Column("corrects", String(40), nullable=True),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("placed_on", Date, nullable=False),
+    Column("placed_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_on", Date, nullable=True),
+    Column("released_by", String(64), nullable=True),
+    Column("release_reason", Text, nullable=True),
+)
+
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("debtor", DebtorId(), primary_key=True),
+    Column("channel", String(32), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+promises = Table(
+    "promises",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("case_id", String(80), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("made_by", String(64), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("paid_minor", BigInteger, nullable=False),
+    Column("settled_on", Date, nullable=True),
+)
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("case_id", String(80), nullable=True),
+    Column("against_kind", String(16), nullable=False),
+    Column("against", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
+# Every refusal of the compliance gate at execution: the action, the rule,
+# why, the rule's legal source, the stage and when.
+compliance_refusals = Table(
+    "compliance_refusals",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("action_id", String(40), nullable=False),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("account_id", AccountId(), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("logged_at", UtcDateTime(), nullable=False),
 )

@@ -16,6 +16,14 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from arrears.adapters.db.collections import (
+    SqlCases,
+    SqlComplaints,
+    SqlContacts,
+    SqlHolds,
+    SqlPromises,
+    SqlRefusals,
+)
 from arrears.adapters.db.orm import start_mappers
 from arrears.adapters.db.repositories import (
     Clock,
@@ -66,6 +74,12 @@ class SqlUnitOfWork(UnitOfWork):
         self.journal = SqlJournal(session, self.clock, self.rng)
         self.events = SqlEvents(session, self.clock)
         self.settings = SqlSettings(session)
+        self.cases = SqlCases(session)
+        self.contacts = SqlContacts(session)
+        self.holds = SqlHolds(session)
+        self.promises = SqlPromises(session)
+        self.complaints = SqlComplaints(session)
+        self.refusals = SqlRefusals(session)
 
     def __enter__(self) -> SqlUnitOfWork:
         self._begin()

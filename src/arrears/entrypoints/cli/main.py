@@ -31,6 +31,7 @@ from arrears.domain.events import (
 from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
 from arrears.entrypoints.cli import render
+from arrears.entrypoints.cli.collections import register_collections
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
 from arrears.entrypoints.cli.compliance import register_compliance
 from arrears.entrypoints.cli.demo import register_demo
@@ -52,6 +53,7 @@ app = typer.Typer(
 register_tools(app)
 register_demo(app)
 register_compliance(app)
+register_collections(app)
 
 Db = Annotated[
     str | None,
@@ -272,13 +274,31 @@ def cob(
     def work(progress: Callable[[int], None]) -> cob_service.RunResult:
         if engine == "reference":
             return cob_service.close_business_reference(
-                access, _uow(), terms, target, chunk=chunk or 500, progress=progress
+                access,
+                _uow(),
+                terms,
+                target,
+                chunk=chunk or 500,
+                progress=progress,
+                collections=True,
             )
         return cob_service.close_business_vectorised(
-            access, terms, target, chunk=chunk or cob_service.CHUNK, progress=progress
+            access,
+            terms,
+            target,
+            chunk=chunk or cob_service.CHUNK,
+            progress=progress,
+            collections=_uow(),
         )
 
-    render.cob_run(render.with_progress("closing accounts", work))
+    done = render.with_progress("closing accounts", work)
+    render.cob_run(done)
+    if done.collections is not None:
+        made = done.collections
+        typer.echo(
+            f"collections: {made.opened} cases opened, {made.grown} grown, "
+            f"{made.closed} closed; {made.promises_settled} promises settled"
+        )
 
 
 def _close_folder(path: Path, target: date, terms: Terms, engine: str, chunk: int | None) -> None:

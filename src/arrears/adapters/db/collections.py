@@ -1,0 +1,285 @@
+"""The collections ports on a SQLAlchemy session, as plain Core statements.
+
+Collections records are frozen dataclasses, written and read row by row
+(no ORM mapping). The contact ledger repository offers ``append`` and reads
+only; the database refuses UPDATE and DELETE on its table as well
+(migration 0004). The semantics copy ``adapters/memory_collections.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from arrears.adapters.db.bulk import IN_CHUNK, insert_rows
+from arrears.adapters.db.tables import (
+    accounts,
+    case_accounts,
+    collection_cases,
+    complaints,
+    compliance_refusals,
+    contact_ledger,
+    holds,
+    opt_outs,
+    payments,
+    promises,
+)
+from arrears.collections.cases import AccountPosition, Case, CaseAccount, Lock, debtor_of
+from arrears.collections.complaints import Complaint
+from arrears.collections.holds import Hold, OptOut
+from arrears.collections.ledger import ContactRecord
+from arrears.collections.promises import Promise
+from arrears.kernel.errors import NotFound
+from arrears.service.ports import (
+    CaseRepository,
+    ComplaintRepository,
+    ContactLedger,
+    HoldRepository,
+    PaymentRecord,
+    PromiseRepository,
+    RefusalLog,
+    RefusalRecord,
+)
+
+__all__ = [
+    "SqlCases",
+    "SqlComplaints",
+    "SqlContacts",
+    "SqlHolds",
+    "SqlPromises",
+    "SqlRefusals",
+]
+
+
+def _row(record: object) -> dict[str, Any]:
+    """A frozen record's fields as a row: the table's column names are the field names."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}  # type: ignore[arg-type]
+
+
+def _make(cls: type[Any], row: Row[Any]) -> Any:
+    names = [f.name for f in fields(cls)]
+    return cls(**{name: getattr(row, name) for name in names})
+
+
+def _chunks(values: Sequence[str]) -> list[list[str]]:
+    return [list(values[i : i + IN_CHUNK]) for i in range(0, len(values), IN_CHUNK)]
+
+
+class SqlCases(CaseRepository):
+    """Cases with their accounts; ``save`` replaces a case's rows whole."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _load(self, where: Any) -> list[Case]:
+        c, a = collection_cases.c, case_accounts.c
+        heads = list(self.session.execute(select(collection_cases).where(where).order_by(c.id)))
+        held: dict[str, list[CaseAccount]] = {row.id: [] for row in heads}
+        for ids in _chunks(list(held)):
+            stmt = select(case_accounts).where(a.case_id.in_(ids)).order_by(a.case_id, a.position)
+            for row in self.session.execute(stmt):
+                held[row.case_id].append(CaseAccount(row.account_id, row.added_on, row.disposition))
+        return [
+            Case(
+                id=row.id,
+                debtor=row.debtor,
+                opened_on=row.opened_on,
+                accounts=tuple(held[row.id]),
+                closed_on=row.closed_on,
+                close_reason=row.close_reason,
+                lock=Lock(row.lock_holder, row.lock_until) if row.lock_holder else None,
+            )
+            for row in heads
+        ]
+
+    def get(self, case_id: str) -> Case | None:
+        found = self._load(collection_cases.c.id == case_id)
+        return found[0] if found else None
+
+    def for_debtor(self, debtor: str) -> list[Case]:
+        found = self._load(collection_cases.c.debtor == debtor)
+        return sorted(found, key=lambda c: (c.opened_on, int(c.id.rsplit("#", 1)[-1] or 0)))
+
+    def open_cases(self) -> list[Case]:
+        found = self._load(collection_cases.c.closed_on.is_(None))
+        return sorted(found, key=lambda c: c.debtor)
+
+    def case_counts(self) -> dict[str, int]:
+        c = collection_cases.c
+        stmt = select(c.debtor, func.count()).group_by(c.debtor)
+        return {debtor: int(n) for debtor, n in self.session.execute(stmt)}
+
+    def save(self, cases: Sequence[Case]) -> None:
+        ids = [case.id for case in cases]
+        for chunk in _chunks(ids):
+            self.session.execute(delete(collection_cases).where(collection_cases.c.id.in_(chunk)))
+        heads = [
+            {
+                "id": case.id,
+                "debtor": case.debtor,
+                "opened_on": case.opened_on,
+                "closed_on": case.closed_on,
+                "close_reason": case.close_reason,
+                "lock_holder": case.lock.collector if case.lock else None,
+                "lock_until": case.lock.until if case.lock else None,
+            }
+            for case in cases
+        ]
+        members = [
+            {"case_id": case.id, "position": n, **_row(account)}
+            for case in cases
+            for n, account in enumerate(case.accounts)
+        ]
+        insert_rows(self.session, collection_cases, heads)
+        insert_rows(self.session, case_accounts, members)
+
+    def positions(self, also: Collection[str] = ()) -> list[AccountPosition]:
+        """One query for the overdue and charged-off accounts, and one per 500 named."""
+        a = accounts.c
+        columns = (a.id, a.customer_id, a.days_past_due, a.status)
+        self.session.flush()
+        found = {
+            row.id: row
+            for row in self.session.execute(
+                select(*columns).where(or_(a.days_past_due > 0, a.status == "charged_off"))
+            )
+        }
+        for chunk in _chunks(sorted(set(also) - set(found))):
+            for row in self.session.execute(select(*columns).where(a.id.in_(chunk))):
+                found[row.id] = row
+        return [
+            AccountPosition(r.id, debtor_of(r.id, r.customer_id), r.days_past_due, r.status)
+            for _, r in sorted(found.items())
+        ]
+
+    def payments(
+        self, account_ids: Collection[str], first: date, last: date
+    ) -> list[PaymentRecord]:
+        p = payments.c
+        made: list[PaymentRecord] = []
+        for chunk in _chunks(sorted(account_ids)):
+            stmt = select(payments).where(
+                p.account_id.in_(chunk), p.on >= first, p.on <= last, p.reversed.is_(False)
+            )
+            made.extend(
+                PaymentRecord(r.key, r.account_id, r.amount_minor, r.on, r.reversed)
+                for r in self.session.execute(stmt)
+            )
+        return sorted(made, key=lambda r: (r.on, r.key))
+
+
+class SqlContacts(ContactLedger):
+    """The contact ledger: append and read; there is no update or delete here."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, record: ContactRecord) -> None:
+        insert_rows(self.session, contact_ledger, [_row(record)])
+
+    def get(self, record_id: str) -> ContactRecord | None:
+        stmt = select(contact_ledger).where(contact_ledger.c.id == record_id)
+        row = self.session.execute(stmt).first()
+        return None if row is None else _make(ContactRecord, row)
+
+    def for_debtor(self, debtor: str) -> list[ContactRecord]:
+        c = contact_ledger.c
+        stmt = select(contact_ledger).where(c.debtor == debtor).order_by(c.seq)
+        return [_make(ContactRecord, row) for row in self.session.execute(stmt)]
+
+
+class SqlHolds(HoldRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, hold: Hold) -> None:
+        insert_rows(self.session, holds, [_row(hold)])
+
+    def release(self, hold: Hold) -> None:
+        values = {
+            "released_on": hold.released_on,
+            "released_by": hold.released_by,
+            "release_reason": hold.release_reason,
+        }
+        stmt = update(holds).where(holds.c.id == hold.id).values(**values)
+        if self.session.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"no hold {hold.id!r}")
+
+    def get(self, hold_id: str) -> Hold | None:
+        row = self.session.execute(select(holds).where(holds.c.id == hold_id)).first()
+        return None if row is None else _make(Hold, row)
+
+    def for_debtor(self, debtor: str) -> list[Hold]:
+        stmt = select(holds).where(holds.c.debtor == debtor).order_by(holds.c.seq)
+        return [_make(Hold, row) for row in self.session.execute(stmt)]
+
+    def add_opt_out(self, opt_out: OptOut) -> None:
+        o = opt_outs.c
+        stmt = select(o.debtor).where(o.debtor == opt_out.debtor, o.channel == opt_out.channel)
+        if self.session.execute(stmt).first() is None:
+            insert_rows(self.session, opt_outs, [_row(opt_out)])
+
+    def opt_outs(self, debtor: str) -> list[OptOut]:
+        o = opt_outs.c
+        stmt = select(opt_outs).where(o.debtor == debtor).order_by(o.channel)
+        return [_make(OptOut, row) for row in self.session.execute(stmt)]
+
+
+class SqlPromises(PromiseRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, promise: Promise) -> None:
+        insert_rows(self.session, promises, [_row(promise)])
+
+    def for_debtor(self, debtor: str) -> list[Promise]:
+        p = promises.c
+        stmt = select(promises).where(p.debtor == debtor).order_by(p.seq)
+        return [_make(Promise, row) for row in self.session.execute(stmt)]
+
+    def pending_debtors(self) -> list[str]:
+        p = promises.c
+        stmt = select(p.debtor).where(p.status == "pending").distinct().order_by(p.debtor)
+        return list(self.session.scalars(stmt))
+
+    def settle(self, settled: Sequence[Promise]) -> None:
+        for promise in settled:
+            values = {
+                "status": promise.status,
+                "paid_minor": promise.paid_minor,
+                "settled_on": promise.settled_on,
+            }
+            self.session.execute(
+                update(promises).where(promises.c.id == promise.id).values(**values)
+            )
+
+
+class SqlComplaints(ComplaintRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, complaint: Complaint) -> None:
+        insert_rows(self.session, complaints, [_row(complaint)])
+
+    def for_debtor(self, debtor: str) -> list[Complaint]:
+        c = complaints.c
+        stmt = select(complaints).where(c.debtor == debtor).order_by(c.seq)
+        return [_make(Complaint, row) for row in self.session.execute(stmt)]
+
+
+class SqlRefusals(RefusalLog):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, refusals: Sequence[RefusalRecord]) -> None:
+        insert_rows(self.session, compliance_refusals, [_row(r) for r in refusals])
+
+    def for_debtor(self, debtor: str) -> list[RefusalRecord]:
+        r = compliance_refusals.c
+        stmt = select(compliance_refusals).where(r.debtor == debtor).order_by(r.seq)
+        return [_make(RefusalRecord, row) for row in self.session.execute(stmt)]

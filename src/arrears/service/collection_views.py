@@ -1,0 +1,72 @@
+"""Collection cases as plain JSON-ready dicts, for `arrears collections cases` and `case`.
+
+Amounts are integer minor units under names ending in ``_minor``; instants
+are ISO strings with their offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from arrears.collections.cases import Case
+from arrears.collections.promises import promise_history
+from arrears.service.collections import known_case
+from arrears.service.ports import UnitOfWork
+
+__all__ = ["case_view", "open_cases_view"]
+
+
+def _plain(record: object) -> dict[str, Any]:
+    return {
+        k: v.isoformat() if hasattr(v, "isoformat") else v
+        for k, v in asdict(record).items()  # type: ignore[call-overload]
+    }
+
+
+def _summary(uow: UnitOfWork, case: Case, now: datetime) -> dict[str, Any]:
+    found = uow.accounts.get_many(case.account_ids)
+    return {
+        "case": case.id,
+        "debtor": case.debtor,
+        "opened_on": case.opened_on.isoformat(),
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+        "close_reason": case.close_reason,
+        "accounts": [
+            {
+                "account": a.account_id,
+                "added_on": a.added_on.isoformat(),
+                "disposition": a.disposition,
+            }
+            for a in case.accounts
+        ],
+        "max_days_past_due": max((a.days_past_due for a in found), default=0),
+        "overdue_minor": sum(a.overdue_minor(a.last_closed_on) for a in found),
+        "locked_by": case.holder(now),
+        "locked_until": case.lock.until.isoformat() if case.holder(now) and case.lock else None,
+    }
+
+
+def open_cases_view(uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
+    """Every open case with its accounts, worst days past due, amount overdue and lock."""
+    with uow:
+        return [_summary(uow, case, now) for case in uow.cases.open_cases()]
+
+
+def case_view(uow: UnitOfWork, debtor: str, now: datetime) -> dict[str, Any]:
+    """The debtor's latest case, its ledger, holds, promises, complaints and refusals."""
+    with uow:
+        case = known_case(uow, debtor)
+        promised = uow.promises.for_debtor(debtor)
+        return {
+            **_summary(uow, case, now),
+            "earlier_cases": [c.id for c in uow.cases.for_debtor(debtor) if c.id != case.id],
+            "ledger": [_plain(r) for r in uow.contacts.for_debtor(debtor)],
+            "holds": [_plain(h) for h in uow.holds.for_debtor(debtor)],
+            "opt_outs": [_plain(o) for o in uow.holds.opt_outs(debtor)],
+            "promises": [_plain(p) for p in promised],
+            "promise_history": asdict(promise_history(promised)),
+            "complaints": [_plain(c) for c in uow.complaints.for_debtor(debtor)],
+            "refusals": [_plain(r) for r in uow.refusals.for_debtor(debtor)],
+        }
