@@ -10,8 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arrears.collections.compliance import LocalWindow
-from arrears.collections.routes import CONTACT_HOURS, Route, RouteSettings, Stop, plan_route
-from arrears.collections.visits import Point
+from arrears.collections.routes import (
+    CONTACT_HOURS,
+    Point,
+    Route,
+    RouteSettings,
+    Stop,
+    plan_route,
+)
 
 OFFICE = Point(31.2304, 121.4737)
 DAY = date(2026, 3, 2)

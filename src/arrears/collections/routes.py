@@ -27,26 +27,56 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from arrears.collections.compliance.records import LocalWindow, zone
-from arrears.collections.visits import Point, Visit, distance_m
 from arrears.kernel.errors import InvalidInput
 
 if TYPE_CHECKING:
     from arrears.collections.compliance.packs import RulePack
+    from arrears.collections.visits import Visit
 
 __all__ = [
     "CONTACT_HOURS",
     "PlannedStop",
+    "Point",
     "Route",
     "RouteSettings",
     "Stop",
     "Unplanned",
     "contact_hours",
+    "distance_m",
     "plan_route",
     "stops_for_day",
 ]
 
 CONTACT_HOURS = LocalWindow(time(8), time(22))
 _DAY_S = 86_400
+_EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A place in degrees of latitude and longitude (WGS 84)."""
+
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        for name, value, bound in (("lat", self.lat, 90.0), ("lon", self.lon, 180.0)):
+            if not math.isfinite(value) or abs(value) > bound:
+                raise InvalidInput(
+                    f"{name} {value} is not a {name}itude", hint=f"give -{bound:g} to {bound:g}"
+                )
+
+
+def distance_m(a: Point, b: Point) -> float:
+    """Great-circle (haversine) distance in metres.
+
+    >>> round(distance_m(Point(39.9042, 116.4074), Point(31.2304, 121.4737)) / 1000)
+    1067
+    """
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _seconds(moment: time) -> int:

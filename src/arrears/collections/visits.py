@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from arrears.collections.compliance.gate import check
 from arrears.collections.compliance.records import Action, Contact, DebtorState, zone
+from arrears.collections.routes import Point, distance_m
 from arrears.kernel.errors import InvalidInput, RuleViolation
 
 if TYPE_CHECKING:
@@ -49,13 +50,11 @@ __all__ = [
     "Extension",
     "Outcome",
     "PlanProposal",
-    "Point",
     "Promise",
     "Referral",
     "Refused",
     "Visit",
     "aware",
-    "distance_m",
     "min_collectors",
     "schedule",
 ]
@@ -74,7 +73,6 @@ RESIDENCE = ("verified", "not_verified", "moved")
 WILLINGNESS = {0: "refuses", 1: "reluctant", 2: "undecided", 3: "willing", 4: "ready to pay"}
 DEFAULT_FAR_M = 500
 DEFAULT_MIN_COLLECTORS = 2
-_EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 
 
 def aware(value: datetime, field_name: str) -> datetime:
@@ -85,33 +83,6 @@ def aware(value: datetime, field_name: str) -> datetime:
             hint="give the offset, e.g. 2026-03-02T09:30:00+08:00",
         )
     return value
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """A place in degrees of latitude and longitude (WGS 84)."""
-
-    lat: float
-    lon: float
-
-    def __post_init__(self) -> None:
-        for name, value, bound in (("lat", self.lat, 90.0), ("lon", self.lon, 180.0)):
-            if not math.isfinite(value) or abs(value) > bound:
-                raise InvalidInput(
-                    f"{name} {value} is not a {name}itude", hint=f"give -{bound:g} to {bound:g}"
-                )
-
-
-def distance_m(a: Point, b: Point) -> float:
-    """Great-circle (haversine) distance in metres.
-
-    >>> round(distance_m(Point(39.9042, 116.4074), Point(31.2304, 121.4737)) / 1000)
-    1067
-    """
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ from arrears.collections.legal import (
     from_visit,
     open_case,
 )
+from arrears.collections.routes import Point
 from arrears.collections.visits import (
     Address,
     Assessment,
     Evidence,
-    Point,
     Refused,
     Visit,
     schedule,

@@ -10,13 +10,15 @@ import pytest
 from arrears.collections.compliance import LocalWindow, load_pack
 from arrears.collections.routes import (
     CONTACT_HOURS,
+    Point,
     RouteSettings,
     Stop,
     contact_hours,
+    distance_m,
     plan_route,
     stops_for_day,
 )
-from arrears.collections.visits import Address, Point, distance_m, schedule
+from arrears.collections.visits import Address, schedule
 from arrears.kernel.errors import InvalidInput
 
 DAY = date(2026, 3, 2)

@@ -9,17 +9,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from arrears.collections.compliance import DebtorState, load_pack
+from arrears.collections.routes import Point, distance_m
 from arrears.collections.visits import (
     Address,
     Assessment,
     Evidence,
     Extension,
     PlanProposal,
-    Point,
     Promise,
     Refused,
     Visit,
-    distance_m,
     min_collectors,
     schedule,
 )
