@@ -1,0 +1,118 @@
+"""`arrears collections` end to end on a SQLite store: a loan goes overdue, a case opens,
+a collector calls and takes a promise, the borrower pays, the promise is kept and the
+case closes; bad input is refused in one line with nothing stored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from arrears.entrypoints.cli.main import app
+
+runner = CliRunner()
+
+
+def run(url: str, *args: str, code: int = 0) -> str:
+    result = runner.invoke(app, ["--db", url, *args])
+    assert result.exit_code == code, (args, result.output)
+    return result.output
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    run(url, "open", "cash-loan", "--amount", "10000.00", "--term", "12",
+        "--daily-rate", "0.0005", "--on", "2026-01-05", "--id", "L1", "--customer", "D1")  # fmt: skip
+    run(url, "open", "credit-pay", "--limit", "5000.00", "--on", "2026-01-05", "--id", "C1")
+    return url
+
+
+def case(url: str, debtor: str = "D1") -> dict[str, object]:
+    view: dict[str, object] = json.loads(run(url, "collections", "case", debtor, "--json"))
+    return view
+
+
+@pytest.mark.parametrize("engine", ["polars", "reference"])
+def test_overdue_case_contact_promise_payment_and_cure(db: str, engine: str) -> None:
+    assert "collections: 1 cases opened" in run(db, "cob", "--to", "2026-02-07", "--engine", engine)
+    [listed] = json.loads(run(db, "collections", "cases", "--json"))
+    assert (listed["debtor"], listed["max_days_past_due"]) == ("D1", 2)
+    assert listed["overdue_minor"] > 0 and [a["account"] for a in listed["accounts"]] == ["L1"]
+    assert "D1#1" in run(db, "collections", "cases")
+    run(db, "collections", "lock", "D1", "--collector", "ana")
+    out = run(db, "collections", "contact", "D1", "--channel", "call", "--actor", "bo",
+              "--at", "2026-02-08T10:00:00+08:00", code=2)  # fmt: skip
+    assert "locked by ana" in out
+    run(db, "collections", "contact", "D1", "--channel", "call", "--actor", "ana",
+        "--at", "2026-02-08T10:00:00+08:00", "--connected", "--outcome", "promise",
+        "--number", "+86-138-0000-0001", "--recording", "rec-1")  # fmt: skip
+    run(db, "collections", "promise", "D1", "1000.00", "--due", "2026-02-10", "--by", "ana")
+    run(db, "collections", "unlock", "D1", "--collector", "ana")
+    run(db, "pay", "L1", "1000.00", "--key", "p1")
+    out = run(db, "cob", "--to", "2026-02-09", "--engine", engine)
+    assert "1 closed; 1 promises settled" in out
+    view = case(db)
+    assert (view["closed_on"], view["close_reason"]) == ("2026-02-09", "cured")
+    [promise] = view["promises"]  # type: ignore[misc]
+    assert (promise["status"], promise["paid_minor"]) == ("kept", 100_000)
+    [record] = view["ledger"]  # type: ignore[misc]
+    assert (record["channel"], record["connected"], record["recording"]) == ("call", True, "rec-1")
+    assert json.loads(run(db, "collections", "cases", "--json")) == []
+
+
+def test_a_contact_the_gate_refuses_is_logged_and_not_recorded(db: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    out = run(db, "collections", "contact", "D1", "--channel", "call", "--actor", "ana",
+              "--at", "2026-02-08T22:00:00+08:00", code=2)  # fmt: skip
+    assert "contact_hours" in out and "nothing was recorded" in out and out.count("\n") == 1
+    view = case(db)
+    assert view["ledger"] == []
+    assert [r["rule"] for r in view["refusals"]] == ["contact_hours"]  # type: ignore[attr-defined]
+
+
+def test_holds_complaints_and_opt_outs_from_the_cli(db: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    hold_id = run(
+        db, "collections", "hold", "D1", "hardship_plan", "--reason", "plan", "--by", "qa"
+    ).split(":")[0]
+    at = ("--at", "2026-02-08T10:00:00+08:00")
+    sms = ("collections", "contact", "D1", "--channel", "sms", "--actor", "bot", *at)
+    assert "holds" in run(db, *sms, code=2)
+    run(db, "collections", "release", hold_id, "--reason", "plan broken", "--by", "qa")
+    run(db, "collections", "opt-out", "D1", "sms")
+    assert "opt_out" in run(db, *sms, code=2)
+    run(db, "collections", "complaint", "D1", "--kind", "collector", "--against", "ana",
+        "--received", "2026-02-08T09:00:00+08:00", "--summary", "rude", "--by", "qa")  # fmt: skip
+    call = ("collections", "contact", "D1", "--channel", "call", "--actor", "ana", *at)
+    assert "complaint_cooling_off" in run(db, *call, code=2)
+    view = case(db)
+    assert len(view["complaints"]) == 1 and view["ledger"] == []  # type: ignore[arg-type]
+
+
+BAD = [
+    (["case", "D9"], "no collection case for debtor 'D9'"),
+    (["contact", "D9", "--channel", "call", "--actor", "a", "--at", "2026-02-08T10:00:00+08:00"],
+     "no collection case for debtor 'D9'"),
+    (["contact", "D1", "--channel", "pigeon", "--actor", "a", "--at", "2026-02-08T10:00:00+08:00"],
+     "channel 'pigeon' is not known"),
+    (["contact", "D1", "--channel", "call", "--actor", "a", "--at", "2026-02-08T10:00:00"],
+     "--at 2026-02-08T10:00:00 has no time zone"),
+    (["promise", "D1", "0", "--due", "2026-02-10", "--by", "ana"], "must be more than zero"),
+    (["promise", "D1", "--due", "2026-02-10", "--by", "ana", "--", "-5.00"], "must be more than zero"),
+    (["hold", "D1", "holiday", "--reason", "x", "--by", "qa"], "hold 'holiday' is not known"),
+    (["release", "H-nope", "--reason", "x", "--by", "qa"], "no hold 'H-nope'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a[:2]) for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2_and_stores_nothing(
+    db: str, args: list[str], message: str
+) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    before = run(db, "collections", "case", "D1", "--json")
+    out = run(db, "collections", *args, code=2)
+    assert message in out and out.count("\n") == 1
+    assert run(db, "collections", "case", "D1", "--json") == before

@@ -1,0 +1,207 @@
+"""Collections on every store: repositories answer alike, the ledger only grows, and the
+close of business opens and closes cases and judges promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
+
+from arrears.adapters.db.tables import contact_ledger
+from arrears.adapters.db.uow import SqlUnitOfWork
+from arrears.collections.cases import Case, CaseAccount, Lock
+from arrears.collections.complaints import Complaint
+from arrears.collections.compliance import load_pack
+from arrears.collections.holds import Hold, OptOut, release
+from arrears.collections.ledger import ContactRecord
+from arrears.collections.promises import KEPT, Promise
+from arrears.domain.account import Account
+from arrears.kernel.errors import CaseLocked, ComplianceRefused, NotFound
+from arrears.service import collections as service
+from arrears.service.ports import ContactLedger, PaymentRecord, RefusalRecord
+
+if TYPE_CHECKING:
+    from conftest import Backend
+
+AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+D0 = date(2026, 3, 1)
+
+
+def account(account_id: str, dpd: int, customer: str = "D1", status: str = "active") -> Account:
+    return Account(
+        id=account_id,
+        product_code="cash-loan",
+        kind="loan",
+        currency="CNY",
+        opened_on=date(2026, 1, 5),
+        last_closed_on=D0,
+        customer_id=customer,
+        status=status,
+        days_past_due=dpd,
+    )
+
+
+def contact(rid: str, minutes: int = 0, **extra: object) -> ContactRecord:
+    start = AT + timedelta(minutes=minutes)
+    return ContactRecord(rid, "D1", "L1", "call", "ana", start, start, **extra)  # type: ignore[arg-type]
+
+
+def test_every_record_round_trips(backend: Backend) -> None:
+    case = Case("D1#1", "D1", D0, (CaseAccount("L1", D0), CaseAccount("C1", D0, "sold")),
+                lock=Lock("ana", AT))  # fmt: skip
+    hold = Hold("H1", "D1", "dispute", D0, "ana", "not mine")
+    promise = Promise("R1", "D1", "D1#1", 2**40, D0, D0, "ana")
+    complaint = Complaint("P1", "D1", "D1#1", "collector", "ana", AT, "rude", "qa")
+    refusal = RefusalRecord(
+        "K9", "D1", "L1", "call", "ana", AT, "contact_hours", "late", "law", "execution", AT
+    )
+    record = contact("K1", connected=True, outcome="promise", number="138", recording="rec-1")
+    with backend.make() as uow:
+        uow.cases.save([case])
+        uow.contacts.append(record)
+        uow.holds.add(hold)
+        uow.holds.add_opt_out(OptOut("D1", "sms", AT))
+        uow.holds.add_opt_out(OptOut("D1", "sms", AT + timedelta(days=1)))
+        uow.promises.add(promise)
+        uow.complaints.add(complaint)
+        uow.refusals.add([refusal])
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.cases.get("D1#1") == case and uow.cases.open_cases() == [case]
+        assert uow.cases.case_counts() == {"D1": 1}
+        assert uow.contacts.for_debtor("D1") == [record] and uow.contacts.get("K1") == record
+        assert uow.holds.for_debtor("D1") == [hold]
+        assert uow.holds.opt_outs("D1") == [OptOut("D1", "sms", AT)]
+        assert uow.promises.for_debtor("D1") == [promise] and uow.promises.pending_debtors() == [
+            "D1"
+        ]
+        assert uow.complaints.for_debtor("D1") == [complaint]
+        assert uow.refusals.for_debtor("D1") == [refusal]
+        uow.holds.release(release(hold, D0, "bo", "verified"))
+        uow.promises.settle([Promise("R1", "D1", "D1#1", 2**40, D0, D0, "ana", KEPT, 2**40, D0)])
+        uow.commit()
+    with backend.make() as uow:
+        assert not uow.holds.for_debtor("D1")[0].active
+        assert uow.promises.for_debtor("D1")[0].status == KEPT
+        assert uow.promises.pending_debtors() == []
+
+
+def test_positions_and_payments_read_the_servicing_tables(backend: Backend) -> None:
+    with backend.make() as uow:
+        for made in (account("L1", 3), account("L2", 0), account("L3", 0, "", "charged_off")):
+            uow.accounts.add(made)
+        uow.payments.add(PaymentRecord("p1", "L2", 500, D0))
+        uow.payments.add(PaymentRecord("p2", "L2", 700, D0, reversed=True))
+        uow.commit()
+    with backend.make() as uow:
+        found = uow.cases.positions({"L2"})
+        assert [(p.account_id, p.debtor, p.days_past_due) for p in found] == [
+            ("L1", "D1", 3), ("L2", "D1", 0), ("L3", "L3", 0)
+        ]  # fmt: skip
+        assert [p.key for p in uow.cases.payments(["L2"], D0, D0)] == ["p1"]
+        assert uow.cases.payments(["L2"], D0 + timedelta(days=1), D0 + timedelta(days=9)) == []
+
+
+def test_the_ledger_port_has_no_way_to_change_or_drop_a_record(backend: Backend) -> None:
+    with backend.make() as uow:
+        ledger = uow.contacts
+        assert isinstance(ledger, ContactLedger)
+        public = {name for name in dir(ledger) if not name.startswith("_")}
+        assert public - {"session", "data"} == {"append", "get", "for_debtor"}
+
+
+@pytest.mark.parametrize("statement", ["update", "delete"])
+def test_the_database_refuses_to_update_or_delete_ledger_rows(
+    backend: Backend, statement: str
+) -> None:
+    if backend.name == "memory":
+        pytest.skip("the database's own refusal: SQL stores only")
+    uow = backend.make()
+    assert isinstance(uow, SqlUnitOfWork)
+    with uow:
+        uow.contacts.append(contact("K1"))
+        uow.commit()
+    with uow:
+        assert uow.session is not None
+        stmt = (
+            update(contact_ledger).values(outcome="edited")
+            if statement == "update"
+            else delete(contact_ledger)
+        )
+        with pytest.raises(DBAPIError, match="append-only"):
+            uow.session.execute(stmt)
+    with uow:
+        assert [r.outcome for r in uow.contacts.for_debtor("D1")] == [""]
+        assert uow.session is not None
+        assert uow.session.execute(text("SELECT count(*) FROM contact_ledger")).scalar() == 1
+
+
+def _open_case(backend: Backend) -> None:
+    with backend.make() as uow:
+        uow.accounts.add(account("L1", 3))
+        uow.commit()
+    done = service.sync_cases(backend.make(), D0)
+    assert done.opened == 1
+
+
+def test_a_refused_contact_is_logged_not_recorded(backend: Backend) -> None:
+    _open_case(backend)
+    pack = load_pack("cn")
+    for n in range(3):
+        service.record_contact(
+            backend.make(), pack, contact(f"K{n}", 30 * n, connected=True), "Asia/Shanghai", AT
+        )
+    with pytest.raises(ComplianceRefused, match="connected_call_cap"):
+        service.record_contact(backend.make(), pack, contact("K3", 120), "Asia/Shanghai", AT)
+    with backend.make() as uow:
+        assert [r.id for r in uow.contacts.for_debtor("D1")] == ["K0", "K1", "K2"]
+        assert [(r.action_id, r.rule, r.stage) for r in uow.refusals.for_debtor("D1")] == [
+            ("K3", "connected_call_cap", "execution")
+        ]
+    fixed = contact("K4", 0, connected=False, outcome="no_answer", corrects="K0")
+    service.record_contact(backend.make(), pack, fixed, "Asia/Shanghai", AT)
+    service.record_contact(backend.make(), pack, contact("K5", 120), "Asia/Shanghai", AT)
+    with backend.make() as uow:
+        assert [r.id for r in uow.contacts.for_debtor("D1")] == ["K0", "K1", "K2", "K4", "K5"]
+
+
+def test_a_hold_and_a_complaint_refuse_treatment_and_locks_keep_others_out(
+    backend: Backend,
+) -> None:
+    _open_case(backend)
+    pack = load_pack("cn")
+    hold = service.place_hold(backend.make(), "D1", "dispute", D0, "qa", "not mine", AT)
+    with pytest.raises(ComplianceRefused, match="holds"):
+        service.record_contact(backend.make(), pack, contact("K1"), "Asia/Shanghai", AT)
+    service.release_hold(backend.make(), hold.id, D0, "qa", "verified")
+    service.record_contact(backend.make(), pack, contact("K2"), "Asia/Shanghai", AT)
+    service.take_case(backend.make(), "D1", "bo", AT, 30)
+    with pytest.raises(CaseLocked, match="locked by bo"):
+        service.record_contact(backend.make(), pack, contact("K3", 5), "Asia/Shanghai", AT)
+    service.release_case(backend.make(), "D1", "bo", AT)
+    service.record_complaint(backend.make(), "D1", "collector", "ana", AT, "rude", "qa", AT)
+    with pytest.raises(ComplianceRefused, match="complaint_cooling_off"):
+        service.record_contact(backend.make(), pack, contact("K4", 60), "Asia/Shanghai", AT)
+    with pytest.raises(NotFound, match="no collection case for debtor 'D9'"):
+        service.place_hold(backend.make(), "D9", "dispute", D0, "qa", "x", AT)
+
+
+def test_promises_are_judged_from_payments_and_cases_close_when_cured(backend: Backend) -> None:
+    _open_case(backend)
+    service.add_promise(backend.make(), "D1", 800, D0 + timedelta(days=3), D0, "ana", AT)
+    with backend.make() as uow:
+        uow.payments.add(PaymentRecord("p1", "L1", 800, D0 + timedelta(days=2)))
+        cured = uow.accounts.get("L1")
+        assert cured is not None
+        cured.days_past_due = 0
+        uow.commit()
+    done = service.after_close(backend.make, D0 + timedelta(days=2))
+    assert (done.promises_settled, done.closed) == (1, 1)
+    with backend.make() as uow:
+        [promise] = uow.promises.for_debtor("D1")
+        assert (promise.status, promise.paid_minor) == (KEPT, 800)
+        assert uow.cases.open_cases() == []
+        assert uow.cases.get("D1#1") is not None

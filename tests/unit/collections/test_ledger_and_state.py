@@ -1,0 +1,119 @@
+"""The contact ledger's records and corrections, holds, complaints, and the gate's view."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from arrears.collections.complaints import Complaint, cooling_off_until
+from arrears.collections.compliance import check, load_pack
+from arrears.collections.debtors import action_for, compliance_view
+from arrears.collections.holds import Hold, OptOut, release
+from arrears.collections.ledger import ContactRecord, effective, history
+from arrears.kernel.errors import InvalidInput
+
+BEIJING = timezone(timedelta(hours=8))
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=BEIJING)
+
+
+def call(rid: str, minutes: int = 0, **changes: object) -> ContactRecord:
+    start = AT + timedelta(minutes=minutes)
+    made = ContactRecord(rid, "D1", "L1", "call", "ana", start, start + timedelta(minutes=2))
+    return replace(made, **changes)  # type: ignore[arg-type]
+
+
+def test_records_are_frozen() -> None:
+    with pytest.raises(FrozenInstanceError):
+        call("K1").outcome = "promise"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"channel": "fax"}, "channel 'fax' is not known"),
+        ({"started_at": datetime(2026, 3, 2, 9, 0)}, "has no time zone"),
+        ({"ended_at": AT - timedelta(minutes=1)}, "is before started_at"),
+        ({"target": "third_party", "relation": "self"}, "relation is missing"),
+        ({"purpose": "fun"}, "purpose 'fun' is not known"),
+    ],
+)
+def test_bad_records_are_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        call("K1", **changes)
+
+
+def test_corrections_replace_the_record_in_its_place_following_chains() -> None:
+    records = [
+        call("K1"),
+        call("K2", 5),
+        call("K3", corrects="K1", connected=True),
+        call("K4", corrects="K3", outcome="promise", connected=True),
+    ]
+    assert [(r.id, r.outcome) for r in effective(records)] == [("K4", "promise"), ("K2", "")]
+    assert [c.connected for c in history(records)] == [True, False]
+
+
+def test_holds_are_active_until_released_and_release_is_checked() -> None:
+    hold = Hold("H1", "D1", "hardship_plan", date(2026, 3, 2), "ana", "plan signed")
+    done = release(hold, date(2026, 3, 5), "bo", "plan broken")
+    assert hold.active and not done.active
+    assert done.active_on(date(2026, 3, 4)) and not done.active_on(date(2026, 3, 5))
+    with pytest.raises(InvalidInput, match="was released on 2026-03-05"):
+        release(done, date(2026, 3, 6), "bo", "again")
+    with pytest.raises(InvalidInput, match="before hold H1 was placed"):
+        release(hold, date(2026, 3, 1), "bo", "early")
+    with pytest.raises(InvalidInput, match="hold 'holiday' is not known"):
+        Hold("H2", "D1", "holiday", date(2026, 3, 2), "ana", "x")
+
+
+def test_complaints_need_a_known_target_and_a_zone() -> None:
+    with pytest.raises(InvalidInput, match="against 'weather' is not known"):
+        Complaint("P1", "D1", None, "weather", "x", AT, "rain")
+    with pytest.raises(InvalidInput, match="has no time zone"):
+        Complaint("P1", "D1", None, "agency", "AG1", datetime(2026, 3, 2), "rude")
+    made = Complaint("P1", "D1", None, "agency", "AG1", AT, "rude")
+    assert cooling_off_until(made, 7) == AT + timedelta(days=7)
+
+
+def test_the_view_feeds_holds_opt_outs_complaint_and_reachability() -> None:
+    holds = [
+        Hold("H1", "D1", "dispute", date(2026, 3, 1), "ana", "not mine"),
+        release(
+            Hold("H2", "D1", "deceased", date(2026, 3, 1), "ana", "x"), date(2026, 3, 2), "b", "no"
+        ),
+    ]
+    complaint = Complaint("P1", "D1", None, "collector", "ana", AT, "rude")
+    records = [call("K1", outcome="number_invalid")]
+    state, past = compliance_view(records, holds, [complaint], [OptOut("D1", "sms", AT)])
+    assert state.holds == {"dispute"} and state.disputed
+    assert state.opt_outs == {"sms"} and state.complaint_at == AT
+    assert not state.reachable and len(past) == 1
+
+
+def test_the_gate_counts_the_ledger_at_execution() -> None:
+    """cn allows 3 connected calls a day: the fourth, with three in the ledger, is refused."""
+    records = [call(f"K{i}", 60 * i, connected=True) for i in range(3)]
+    state, past = compliance_view(records, [], [], [])
+    fourth = call("K9", 60 * 4)
+    decision = check(action_for(fourth, "Asia/Shanghai", state, past), load_pack("cn"))
+    assert [r.rule for r in decision.refusals] == ["connected_call_cap"]
+    state0, past0 = compliance_view(records[:2], [], [], [])
+    assert check(action_for(fourth, "Asia/Shanghai", state0, past0), load_pack("cn")).allowed
+
+
+def test_a_complaint_cools_off_then_tightens_the_cap() -> None:
+    pack = load_pack("cn")
+    complaint = Complaint("P1", "D1", None, "collector", "ana", AT - timedelta(days=1), "rude")
+    state, past = compliance_view([], [], [complaint], [])
+    decision = check(action_for(call("K1"), "Asia/Shanghai", state, past), pack)
+    assert [r.rule for r in decision.refusals] == ["complaint_cooling_off"]
+    later = AT + timedelta(days=10)
+    one = [replace(call("K1", connected=True), started_at=later, ended_at=later)]
+    state, past = compliance_view(one, [], [complaint], [])
+    nxt = replace(
+        call("K2"), started_at=later + timedelta(hours=1), ended_at=later + timedelta(hours=1)
+    )
+    decision = check(action_for(nxt, "Asia/Shanghai", state, past), pack)
+    assert [r.rule for r in decision.refusals] == ["connected_call_cap"]
