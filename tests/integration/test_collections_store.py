@@ -205,3 +205,21 @@ def test_promises_are_judged_from_payments_and_cases_close_when_cured(backend: B
         assert (promise.status, promise.paid_minor) == (KEPT, 800)
         assert uow.cases.open_cases() == []
         assert uow.cases.get("D1#1") is not None
+
+
+def test_a_sold_account_does_not_reopen_a_case_at_the_next_close(backend: Backend) -> None:
+    with backend.make() as uow:
+        uow.accounts.add(account("L1", 181, status="charged_off"))
+        uow.commit()
+    assert service.sync_cases(backend.make(), D0).opened == 1
+    closed = service.dispose_account(backend.make(), "D1", "L1", "sold", D0)
+    assert closed.close_reason == "sold"
+    with backend.make() as uow:
+        still = uow.accounts.get("L1")
+        assert still is not None
+        still.days_past_due = 182
+        uow.commit()
+    done = service.sync_cases(backend.make(), D0 + timedelta(days=1))
+    assert (done.opened, done.grown, done.closed) == (0, 0, 0)
+    with backend.make() as uow:
+        assert [c.id for c in uow.cases.for_debtor("D1")] == ["D1#1"]

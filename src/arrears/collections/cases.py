@@ -18,7 +18,7 @@ case for recovery until it is marked sold or written off.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -33,6 +33,7 @@ __all__ = [
     "check_free",
     "debtor_of",
     "dispose",
+    "disposed_accounts",
     "release_lock",
     "settle",
     "sync",
@@ -141,16 +142,20 @@ def sync(
     positions: Iterable[AccountPosition],
     on: date,
     case_counts: Mapping[str, int],
+    disposed: Collection[str] = frozenset(),
 ) -> list[Case]:
     """The cases that change on ``on``: opened, grown, or closed; unchanged ones are left out.
 
     ``open_cases`` maps a debtor to its open case; ``case_counts`` how many
-    cases each debtor had, so a new case is numbered after them.
+    cases each debtor had, so a new case is numbered after them. ``disposed``
+    names the accounts sold or written off in any case (:func:`disposed_accounts`):
+    servicing still reports them charged off, but they have left the book and
+    never open or join a case again.
     """
     by_account = {p.account_id: p for p in positions}
     cases = dict(open_cases)
     for position in sorted(by_account.values(), key=lambda p: (p.debtor, p.account_id)):
-        if not _owes(position):
+        if not _owes(position) or position.account_id in disposed:
             continue
         case = cases.get(position.debtor)
         if case is None:
@@ -166,6 +171,16 @@ def sync(
         if settled != open_cases.get(debtor):
             changed.append(settled)
     return changed
+
+
+def disposed_accounts(cases: Iterable[Case]) -> frozenset[str]:
+    """The accounts marked sold or written off in any of ``cases``.
+
+    >>> sold = CaseAccount("L1", date(2026, 3, 1), "sold")
+    >>> sorted(disposed_accounts([Case("D1#1", "D1", date(2026, 3, 1), (sold,))]))
+    ['L1']
+    """
+    return frozenset(a.account_id for c in cases for a in c.accounts if a.disposition is not None)
 
 
 def dispose(case: Case, account_id: str, disposition: str, on: date) -> Case:

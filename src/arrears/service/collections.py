@@ -72,7 +72,14 @@ def sync_cases(uow: UnitOfWork, on: date) -> SyncResult:
         before = {c.debtor: c for c in uow.cases.open_cases()}
         also = {a for case in before.values() for a in case.account_ids}
         positions = uow.cases.positions(also)
-        changed = case_rules.sync(before, positions, on, uow.cases.case_counts())
+        counts = uow.cases.case_counts()
+        # a sold or written-off account stays charged off in servicing: read the
+        # dispositions from the debtor's earlier cases so it does not reopen one
+        earlier = sorted({p.debtor for p in positions if p.debtor in counts})
+        disposed = case_rules.disposed_accounts(
+            c for debtor in earlier for c in uow.cases.for_debtor(debtor)
+        )
+        changed = case_rules.sync(before, positions, on, counts, disposed)
         uow.cases.save(changed)
         uow.commit()
     opened = sum(c.debtor not in before for c in changed)

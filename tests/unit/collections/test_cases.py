@@ -125,3 +125,14 @@ def test_a_lock_needs_positive_minutes_and_an_open_case() -> None:
 def test_closing_a_case_drops_its_lock() -> None:
     locked = take_lock(_case(), "ana", NOW, 30)
     assert settle(locked, [pos("L1", 0)], D2).lock is None
+
+
+def test_a_sold_account_still_charged_off_does_not_reopen_a_case() -> None:
+    [case] = sync({}, [pos("L1", 181, "charged_off")], D1, {})
+    sold = settle(dispose(case, "L1", "sold", D1), [pos("L1", 181, "charged_off")], D1)
+    assert sold.close_reason == "sold"
+    later = D1 + timedelta(days=1)
+    assert sync({}, [pos("L1", 182, "charged_off")], later, {"D1": 1}, {"L1"}) == []
+    # another account of the debtor going overdue still opens the next case
+    [new] = sync({}, [pos("L1", 182, "charged_off"), pos("L2", 1)], later, {"D1": 1}, {"L1"})
+    assert (new.id, new.account_ids) == ("D1#2", ("L2",))
