@@ -11,7 +11,7 @@ only when the compliance gate allows the executed visit.
 
 >>> from datetime import date, datetime, timedelta, timezone
 >>> home = Address("8 Jianguo Rd, Beijing", Point(39.9087, 116.3975))
->>> v = schedule("V1", "D1", "C1", home, date(2026, 3, 2), ("c-1", "c-2"))
+>>> v = schedule("V1", "D1", "C1", "L1", home, date(2026, 3, 2), ("c-1", "c-2"))
 >>> at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 >>> v = v.check_in(at, Point(39.9090, 116.3975))
 >>> v.stage, v.arrival.distance_m, v.arrival.far
@@ -231,6 +231,7 @@ def schedule(
     id: str,
     debtor: str,
     case: str,
+    account: str,
     address: Address,
     planned_on: date,
     collectors: tuple[str, ...],
@@ -238,15 +239,19 @@ def schedule(
     debtor_tz: str = "Asia/Shanghai",
     pack: RulePack | None = None,
 ) -> Visit:
-    """A visit taken from the field queue, with at least the pack's number of collectors."""
+    """A visit taken from the field queue, with at least the pack's number of collectors.
+
+    ``account`` is the debt being collected: the compliance gate counts contacts per debt.
+    """
     zone(debtor_tz)
+    _ids((account,), "account")
     least = min_collectors(pack)
     if len(_ids(collectors, "collectors")) < least:
         raise RuleViolation(
             f"visit {id} to debtor {debtor} has {len(collectors)} collector(s) assigned",
             hint=f"assign at least {least} distinct collectors",
         )
-    return Visit(id, debtor, case, address, planned_on, collectors, debtor_tz)
+    return Visit(id, debtor, case, account, address, planned_on, collectors, debtor_tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +261,7 @@ class Visit:
     id: str
     debtor: str
     case: str
+    account: str
     address: Address
     planned_on: date
     collectors: tuple[str, ...]
@@ -369,8 +375,10 @@ class Visit:
         *,
         debtor_state: DebtorState | None = None,
         history: tuple[Contact, ...] = (),
+        ended_at: datetime | None = None,
     ) -> Action:
-        """The executed visit as the compliance gate sees it, at the check-in time."""
+        """The executed visit as the compliance gate sees it: on the account collected, from
+        the check-in time to ``ended_at`` (by default the visit's own end, if closed)."""
         if self.arrival is None:
             raise RuleViolation(f"visit {self.id} has no check-in", hint="check in first")
         present = tuple(c for c in evidence.collectors if c.strip())
@@ -378,7 +386,7 @@ class Visit:
             self.id,
             self.debtor,
             self.debtor_tz,
-            self.case,
+            self.account,
             "visit",
             present[0] if present else self.collectors[0],
             self.arrival.at,
@@ -387,6 +395,7 @@ class Visit:
             identity_shown=evidence.identity_shown,
             history=history,
             debtor_state=debtor_state or DebtorState(),
+            ends_at=ended_at or self.ended_at,
         )
 
     def close(
@@ -408,7 +417,9 @@ class Visit:
                 hint="record the collectors present, identity shown and the recording reference",
             )
         if pack is not None:
-            action = self.action(evidence, debtor_state=debtor_state, history=history)
+            action = self.action(
+                evidence, debtor_state=debtor_state, history=history, ended_at=ended_at
+            )
             refusals = check(action, pack).refusals
             if refusals:
                 reasons = "; ".join(f"{r.rule}: {r.reason} ({r.source})" for r in refusals)

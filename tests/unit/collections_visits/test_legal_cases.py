@@ -187,7 +187,13 @@ def test_a_debt_that_becomes_time_barred_is_not_filed_or_enforced() -> None:
 def refused_visit() -> Visit:
     at = datetime(2026, 3, 2, 10, tzinfo=CST)
     visit = schedule(
-        "V1", "D1", "C1", Address("1 Main St", Point(39.9, 116.4)), date(2026, 3, 2), ("c-1", "c-2")
+        "V1",
+        "D1",
+        "C1",
+        "L1",
+        Address("1 Main St", Point(39.9, 116.4)),
+        date(2026, 3, 2),
+        ("c-1", "c-2"),
     )
     visit = visit.check_in(at, Point(39.9, 116.4)).assess(Assessment("verified", True, 0))
     visit = visit.negotiate(Refused("will not pay"), at + timedelta(minutes=20))
@@ -216,7 +222,13 @@ def test_a_case_opens_from_a_visits_approved_referral() -> None:
 def test_a_visit_without_a_referral_opens_no_case() -> None:
     at = datetime(2026, 3, 2, 10, tzinfo=CST)
     visit = schedule(
-        "V2", "D1", "C1", Address("1 Main St", Point(39.9, 116.4)), date(2026, 3, 2), ("c-1", "c-2")
+        "V2",
+        "D1",
+        "C1",
+        "L1",
+        Address("1 Main St", Point(39.9, 116.4)),
+        date(2026, 3, 2),
+        ("c-1", "c-2"),
     )
     visit = visit.check_in(at, Point(39.9, 116.4))
     with pytest.raises(RuleViolation, match="visit V2 has no referral"):

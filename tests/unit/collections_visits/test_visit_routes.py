@@ -124,8 +124,8 @@ def test_an_empty_day_is_an_empty_route() -> None:
 
 def test_stops_for_day_take_the_scheduled_visits_of_that_day() -> None:
     home = Address("1 Main St", east(2))
-    today = schedule("V1", "D1", "C1", home, DAY, ("c-1", "c-2"))
-    tomorrow = schedule("V2", "D2", "C2", home, date(2026, 3, 3), ("c-1", "c-2"))
+    today = schedule("V1", "D1", "C1", "L1", home, DAY, ("c-1", "c-2"))
+    tomorrow = schedule("V2", "D2", "C2", "L2", home, date(2026, 3, 3), ("c-1", "c-2"))
     window = LocalWindow(time(10), time(12))
     stops = stops_for_day([today, tomorrow], DAY, service_minutes=40, windows={"V1": window})
     assert stops == [Stop("V1", home.point, 40, window)]

@@ -37,7 +37,7 @@ def at(hour: int, minute: int = 0, day: int = 2) -> datetime:
 
 
 def scheduled() -> Visit:
-    return schedule("V1", "D1", "C1", HOME, DAY, ("c-1", "c-2"))
+    return schedule("V1", "D1", "C1", "L1", HOME, DAY, ("c-1", "c-2"))
 
 
 def checked_in() -> Visit:
@@ -83,17 +83,17 @@ def test_an_empty_address_is_refused() -> None:
 
 def test_scheduling_needs_two_distinct_collectors() -> None:
     with pytest.raises(RuleViolation, match="visit V1 to debtor D1 has 1 collector") as err:
-        schedule("V1", "D1", "C1", HOME, DAY, ("c-1",))
+        schedule("V1", "D1", "C1", "L1", HOME, DAY, ("c-1",))
     assert "at least 2 distinct collectors" in err.value.hint
     with pytest.raises(InvalidInput, match="names someone twice"):
-        schedule("V1", "D1", "C1", HOME, DAY, ("c-1", "c-1"))
+        schedule("V1", "D1", "C1", "L1", HOME, DAY, ("c-1", "c-1"))
     with pytest.raises(InvalidInput, match="collectors has an empty id"):
-        schedule("V1", "D1", "C1", HOME, DAY, ("c-1", " "))
+        schedule("V1", "D1", "C1", "L1", HOME, DAY, ("c-1", " "))
 
 
 def test_scheduling_refuses_an_unknown_time_zone() -> None:
     with pytest.raises(InvalidInput, match="'Mars/Olympus' is not an IANA time zone"):
-        schedule("V1", "D1", "C1", HOME, DAY, ("c-1", "c-2"), debtor_tz="Mars/Olympus")
+        schedule("V1", "D1", "C1", "L1", HOME, DAY, ("c-1", "c-2"), debtor_tz="Mars/Olympus")
 
 
 def test_the_collector_minimum_comes_from_the_pack_or_defaults_to_two() -> None:
@@ -245,9 +245,27 @@ def test_a_visit_begun_after_contact_hours_is_refused_by_the_gate() -> None:
 def test_the_gate_sees_the_visit_with_its_evidence() -> None:
     action = refused().action(GOOD)
     assert (action.channel, action.collectors, action.recording) == ("visit", 2, "rec-001")
-    assert action.identity_shown and action.at == at(10) and action.debt == "C1"
+    assert action.identity_shown and action.at == at(10) and action.ends_at is None
     with pytest.raises(RuleViolation, match="visit V1 has no check-in"):
         scheduled().action(GOOD)
+
+
+def test_the_gate_sees_the_account_collected_not_the_case() -> None:
+    action = refused().action(GOOD)
+    assert action.debt == "L1" and refused().case == "C1"
+    with pytest.raises(InvalidInput, match="account has an empty id"):
+        schedule("V1", "D1", "C1", " ", HOME, DAY, ("c-1", "c-2"))
+
+
+def test_a_visit_running_past_contact_hours_is_refused_by_the_gate() -> None:
+    late = scheduled().check_in(at(21, 30), HOME.point).assess(Assessment("moved", False, 0))
+    late = late.negotiate(Refused("nobody home"), at(21, 40))
+    with pytest.raises(RuleViolation, match=r"contact_hours.*runs until 23:10"):
+        late.close(at(23, 10), GOOD, pack=CN)
+    with pytest.raises(RuleViolation, match=r"contact_hours.*runs until 22:01"):
+        late.close(at(22, 1), GOOD, pack=CN)
+    closed = late.close(at(22, 0), GOOD, pack=CN)  # ending exactly at 22:00 is allowed
+    assert closed.stage == "closed" and closed.action(GOOD).ends_at == at(22, 0)
 
 
 def test_a_legal_referral_follows_a_refusal_and_needs_an_outside_approver() -> None:

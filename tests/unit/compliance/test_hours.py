@@ -8,7 +8,8 @@ from datetime import UTC, datetime, time
 import pytest
 
 from arrears.collections.compliance import DebtorState, LocalWindow, check
-from proposed import CN, LA, NY, SH, US, act, refusal
+from arrears.kernel.errors import InvalidInput
+from proposed import CN, LA, NY, SH, US, act, local, refusal
 
 
 @pytest.mark.parametrize(
@@ -127,3 +128,38 @@ def test_the_gate_reports_the_hours_refusal_with_its_source() -> None:
     decision = check(act("call", "2026-03-02T21:00", NY), US)
     assert [r.rule for r in decision.refusals] == ["contact_hours"]
     assert decision.refusals[0].source == "12 CFR 1006.6(b)(1)(i)"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "allowed"),
+    [
+        ("21:58", "22:00", True),  # ending exactly at the window's end is inside it
+        ("21:58", "22:01", False),
+        ("21:58", "22:40", False),
+        ("21:30", "23:10", False),
+        ("10:00", "11:30", True),
+    ],
+)
+def test_a_call_or_visit_must_also_end_within_the_hours(
+    start: str, end: str, allowed: bool
+) -> None:
+    for channel in ("call", "visit"):
+        action = act(channel, f"2026-03-02T{start}", ends_at=local(f"2026-03-02T{end}"))
+        reason = refusal("contact_hours", action, CN)
+        assert (reason is None) is allowed, reason
+        if not allowed:
+            assert reason is not None and f"runs until {end} on 2026-03-02" in reason
+
+
+def test_the_us_end_is_21_00_on_the_debtors_clock() -> None:
+    ok = act("call", "2026-03-02T20:50", NY, ends_at=local("2026-03-02T21:00", NY))
+    late = act("call", "2026-03-02T20:50", NY, ends_at=local("2026-03-02T21:01", NY))
+    assert refusal("contact_hours", ok, US) is None
+    assert refusal("contact_hours", late, US) is not None
+
+
+def test_an_end_must_have_a_zone_and_not_come_before_the_start() -> None:
+    with pytest.raises(InvalidInput, match=r"ends_at .* has no time zone"):
+        act("call", "2026-03-02T10:00", ends_at=datetime(2026, 3, 2, 11, 0))
+    with pytest.raises(InvalidInput, match="is before at"):
+        act("call", "2026-03-02T10:00", ends_at=local("2026-03-02T09:59"))

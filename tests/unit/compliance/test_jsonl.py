@@ -154,3 +154,13 @@ def test_the_decision_line() -> None:
         "decision": "refused",
         "rules": [{"rule": "contact_hours", "reason": "too late", "source": "law"}],
     }
+
+
+def test_ends_at_is_optional_zoned_and_not_before_at() -> None:
+    assert read_actions([_line()], "c.jsonl")[0].ends_at is None
+    read = read_actions([_line(ends_at="2026-03-02T10:30:00+08:00")], "c.jsonl")[0]
+    assert read.ends_at is not None and read.ends_at.isoformat() == "2026-03-02T10:30:00+08:00"
+    with pytest.raises(InvalidInput, match=r"line 1: ends_at .* has no time zone"):
+        read_actions([_line(ends_at="2026-03-02T10:30:00")], "c.jsonl")
+    with pytest.raises(InvalidInput, match=r"line 1: ends_at .* is before at"):
+        read_actions([_line(ends_at="2026-03-02T09:30:00+08:00")], "c.jsonl")

@@ -127,5 +127,15 @@ def test_the_gate_gives_every_third_party_refusal() -> None:
     assert rules == [
         "third_party_unreachable_only",
         "third_party_no_disclosure",
-        "prohibited_conduct",
     ]
+
+
+def test_telling_the_debtor_about_the_debt_is_allowed_a_third_party_is_not() -> None:
+    # Disclosure is forbidden only to third parties; to the debtor it is the point.
+    tells = frozenset({"discloses_debt"})
+    for pack, tz in ((CN, "Asia/Shanghai"), (US, "America/New_York")):
+        sms = act("sms", "2026-03-02T15:00", tz, content=tells, carries_opt_out=True)
+        assert check(sms, pack).allowed, check(sms, pack).refusals
+        assert refusal("prohibited_conduct", sms, pack) is None
+        third = act("sms", "2026-03-02T15:00", tz, content=tells, carries_opt_out=True, **PHONEBOOK)
+        assert "third_party_no_disclosure" in {r.rule for r in check(third, pack).refusals}

@@ -56,6 +56,7 @@ _ACTION_OPTIONAL = (
     "content",
     "carries_opt_out",
     "agency_evaluated_at",
+    "ends_at",
 )
 _CONTACT_REQUIRED = ("at", "channel", "target", "debt", "connected", "outcome")
 _CONTACT_OPTIONAL = ("number", "relation")
@@ -229,6 +230,7 @@ def _action(data: object, where: str) -> Action:
         agency_evaluated_at=o.moment("agency_evaluated_at", optional=True),
         history=tuple(_contact(c, where, f"history[{i}].") for i, c in enumerate(history)),
         debtor_state=_state(o.need("debtor_state"), where),
+        ends_at=o.moment("ends_at", optional=True),
     )
 
 

@@ -197,10 +197,18 @@ class Action:
     agency_evaluated_at: datetime | None = None
     history: tuple[Contact, ...] = ()
     debtor_state: DebtorState = field(default_factory=DebtorState)
+    #: When a call or visit ends, if known; the whole span must fit the contact hours.
+    ends_at: datetime | None = None
 
     def __post_init__(self) -> None:
         zone(self.debtor_tz)
         _aware(self.at, "at")
+        _aware(self.ends_at, "ends_at")
+        if self.ends_at is not None and self.ends_at < self.at:
+            raise InvalidInput(
+                f"ends_at {self.ends_at.isoformat()} is before at {self.at.isoformat()}",
+                hint="give an end at or after the start",
+            )
         _aware(self.agency_evaluated_at, "agency_evaluated_at")
         _known(self.channel, CHANNELS, "channel")
         _known(self.target, TARGETS, "target")

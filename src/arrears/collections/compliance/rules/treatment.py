@@ -104,7 +104,7 @@ PROHIBITED_CONDUCT = Rule(
     "prohibited_conduct",
     _prohibited_conduct,
     {"forbidden": CONTENT_LIST},
-    "no threats, insults, disclosure, fake papers or pressure to borrow",
+    "no threats, insults, fake papers or pressure to borrow",
 )
 TIME_BARRED = Rule(
     "time_barred",
