@@ -17,7 +17,7 @@ from arrears.collections.complaints import Complaint
 from arrears.collections.compliance import load_pack
 from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord
-from arrears.collections.promises import KEPT, Promise
+from arrears.collections.promises import BROKEN, KEPT, Promise
 from arrears.domain.account import Account
 from arrears.kernel.errors import CaseLocked, ComplianceRefused, NotFound
 from arrears.service import collections as service
@@ -223,3 +223,27 @@ def test_a_sold_account_does_not_reopen_a_case_at_the_next_close(backend: Backen
     assert (done.opened, done.grown, done.closed) == (0, 0, 0)
     with backend.make() as uow:
         assert [c.id for c in uow.cases.for_debtor("D1")] == ["D1#1"]
+
+
+def test_a_payment_goes_to_the_promise_due_first_and_is_counted_once(backend: Backend) -> None:
+    _open_case(backend)
+    big = service.add_promise(
+        backend.make(), "D1", 100_000, date(2026, 3, 20), date(2026, 3, 1), "ana", AT
+    )
+    small = service.add_promise(
+        backend.make(),
+        "D1",
+        20_000,
+        date(2026, 3, 7),
+        date(2026, 3, 5),
+        "ana",
+        AT + timedelta(seconds=1),
+    )
+    with backend.make() as uow:
+        uow.payments.add(PaymentRecord("p1", "L1", 20_000, date(2026, 3, 6)))
+        uow.commit()
+    assert service.evaluate_promises(backend.make(), date(2026, 3, 7)) == 1
+    assert service.evaluate_promises(backend.make(), date(2026, 3, 21)) == 1
+    with backend.make() as uow:
+        found = {p.id: (p.status, p.paid_minor) for p in uow.promises.for_debtor("D1")}
+    assert found == {small.id: (KEPT, 20_000), big.id: (BROKEN, 0)}

@@ -4,9 +4,10 @@ A promise of ``amount_minor`` by ``due_on`` is kept when payments on the
 debtor's accounts from the day it was made to its deadline (``due_on`` plus
 the policy's grace days, 0 by default) add up to the amount; otherwise, once
 the deadline has closed, it is partially kept (something was paid) or
-broken. A payment counts once: payments go to the earliest promise whose
-window holds them, each promise taking at most its amount, so money is never
-counted twice nor lost (:func:`evaluate` returns what is left over).
+broken. A payment counts once: payments go to the pending promise with the
+earliest deadline whose window holds them, each promise taking at most its
+amount, after the settled promises take back what they recorded, so money is
+never counted twice nor lost (:func:`evaluate` returns what is left over).
 
 >>> p = Promise("R1", "D1", "D1#1", 50_000, date(2026, 3, 2), date(2026, 3, 9), "ana")
 >>> [done], left = evaluate([p], [Payment(date(2026, 3, 5), 20_000)], date(2026, 3, 9))
@@ -89,6 +90,21 @@ def _judge(promise: Promise, paid: int, as_of: date, grace_days: int, paid_on: d
     return replace(promise, status=status, paid_minor=paid, settled_on=deadline)
 
 
+def _take(
+    promise: Promise, received: Sequence[Payment], left: list[int], last: date, wanted: int
+) -> tuple[int, date]:
+    """Take up to ``wanted`` from the payments left in ``promise``'s window, earliest first."""
+    paid, paid_on = 0, promise.made_on
+    for n, payment in enumerate(received):
+        if paid == wanted:
+            break
+        if promise.made_on <= payment.on <= last and left[n]:
+            taken = min(left[n], wanted - paid)
+            left[n] -= taken
+            paid, paid_on = paid + taken, payment.on
+    return paid, paid_on
+
+
 def evaluate(
     promises: Iterable[Promise],
     payments: Iterable[Payment],
@@ -97,24 +113,30 @@ def evaluate(
 ) -> tuple[list[Promise], int]:
     """Every promise judged as of the close of ``as_of``, and the minor units no promise took.
 
-    Payments after ``as_of`` are not yet received and are ignored.
+    Payments after ``as_of`` are not yet received and are ignored. A promise
+    already settled keeps its outcome and is charged the amount it recorded
+    first, so a later run does not hand the same money to another promise;
+    what is left goes to the pending promises by earliest deadline (then the
+    day made, then id), as the promise falling due first needs the money first.
     """
     if grace_days < 0:
         raise InvalidInput(f"grace days {grace_days} is negative", hint="give 0 or more")
     received = sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on)
     left = [p.amount_minor for p in received]
-    judged: list[Promise] = []
-    for promise in sorted(promises, key=lambda p: (p.made_on, p.due_on, p.id)):
-        deadline, paid, paid_on = promise.deadline(grace_days), 0, promise.made_on
-        for n, payment in enumerate(received):
-            if paid == promise.amount_minor:
-                break
-            if promise.made_on <= payment.on <= deadline and left[n]:
-                taken = min(left[n], promise.amount_minor - paid)
-                left[n] -= taken
-                paid, paid_on = paid + taken, payment.on
-        judged.append(_judge(promise, paid, as_of, grace_days, paid_on))
-    return judged, sum(left)
+    given = list(promises)
+    settled = [p for p in given if p.status != PENDING]
+    pending = [p for p in given if p.status == PENDING]
+    judged: dict[str, Promise] = {}
+    for promise in sorted(settled, key=lambda p: (p.settled_on or p.due_on, p.made_on, p.id)):
+        last = promise.settled_on or promise.deadline(grace_days)
+        _take(promise, received, left, last, promise.paid_minor)
+        judged[promise.id] = promise
+    for promise in sorted(pending, key=lambda p: (p.deadline(grace_days), p.made_on, p.id)):
+        deadline = promise.deadline(grace_days)
+        paid, paid_on = _take(promise, received, left, deadline, promise.amount_minor)
+        judged[promise.id] = _judge(promise, paid, as_of, grace_days, paid_on)
+    ordered = sorted(given, key=lambda p: (p.made_on, p.due_on, p.id))
+    return [judged[p.id] for p in ordered], sum(left)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,3 +131,30 @@ def test_promise_evaluation_conserves_money(
         assert (p.status == KEPT) == (p.paid_minor == p.amount_minor)
         if p.status in (BROKEN, PARTIALLY_KEPT):
             assert (p.status == BROKEN) == (p.paid_minor == 0)
+
+
+def test_payments_go_to_the_promise_falling_due_first() -> None:
+    big = promise(100_000, "R1", made=date(2026, 3, 1), due=date(2026, 3, 20))
+    small = promise(20_000, "R2", made=date(2026, 3, 5), due=date(2026, 3, 7))
+    pays = [Payment(date(2026, 3, 6), 20_000)]
+    judged, left = evaluate([big, small], pays, date(2026, 3, 7))
+    assert [(p.id, p.status, p.paid_minor) for p in judged] == [
+        ("R1", PENDING, 0),
+        ("R2", KEPT, 20_000),
+    ]
+    assert left == 0
+
+
+def test_a_settled_promise_keeps_the_money_it_took_on_later_runs() -> None:
+    big = promise(100_000, "R1", made=date(2026, 3, 1), due=date(2026, 3, 20))
+    kept = Promise(
+        "R2", "D1", "D1#1", 20_000, date(2026, 3, 5), date(2026, 3, 7), "ana",
+        status=KEPT, paid_minor=20_000, settled_on=date(2026, 3, 6),
+    )  # fmt: skip
+    pays = [Payment(date(2026, 3, 6), 20_000)]
+    judged, left = evaluate([big, kept], pays, date(2026, 3, 21))
+    assert [(p.id, p.status, p.paid_minor) for p in judged] == [
+        ("R1", BROKEN, 0),
+        ("R2", KEPT, 20_000),
+    ]
+    assert left == 0
