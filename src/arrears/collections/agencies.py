@@ -119,8 +119,9 @@ class Agency:
         return None if self.evaluated_on is None else self.evaluated_on + timedelta(days=max_days)
 
     def evaluation_due(self, day: date, max_days: int = DEFAULT_EVALUATION_DAYS) -> bool:
+        """Whether ``day`` is past the last day the evaluation holds (as the gate reads it)."""
         due = self.evaluation_due_on(max_days)
-        return due is None or day >= due
+        return due is None or day > due
 
     def evaluated(self, card: Scorecard, on: date) -> Agency:
         """The agency after its evaluation on ``on`` from a scorecard of a period ended by then."""
@@ -197,10 +198,17 @@ def place(
             f"{what}: no notice to the debtor on record",
             hint=f"tell the debtor first, at least {lead} day(s) before placement",
         )
-    if notice_on + timedelta(days=lead) > placed_on:
+    # As the gate: the notice strictly before the placement, and at least ``lead`` days before.
+    earliest = notice_on + timedelta(days=max(lead, 1))
+    if placed_on < earliest:
+        needed = (
+            f"{lead} day(s) of notice are needed"
+            if lead
+            else "the notice must come before the placement day"
+        )
         raise RuleViolation(
-            f"{what}: the debtor was told on {notice_on}, {lead} day(s) of notice are needed",
-            hint=f"place on {notice_on + timedelta(days=lead)} or later",
+            f"{what}: the debtor was told on {notice_on}, {needed}",
+            hint=f"place on {earliest} or later",
         )
     max_days = evaluation_days(pack)
     evaluated = agency.evaluated_on

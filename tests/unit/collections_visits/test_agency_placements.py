@@ -4,9 +4,10 @@ exact to the fen, and the scorecard's formula."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,7 +23,7 @@ from arrears.collections.agencies import (
     recovered_minor,
     scorecard,
 )
-from arrears.collections.compliance import load_pack
+from arrears.collections.compliance import Action, DebtorState, check, load_pack
 from arrears.kernel.errors import InvalidInput, RuleViolation
 
 AGENCY = Agency("AG1", "North Recoveries", {"M2": 1_500, "M3": 2_500}, date(2026, 1, 5))
@@ -60,11 +61,16 @@ def test_no_placement_without_notice_to_the_debtor() -> None:
 
 
 def test_notice_must_come_the_packs_days_before() -> None:
-    assert placed(notice_on=ON).notice_on == ON  # cn and the default: any time before
+    # cn and the default: any time strictly before, as the gate reads it: the day before is
+    # enough, the placement day itself is not.
+    assert placed(notice_on=date(2026, 3, 1)).notice_on == date(2026, 3, 1)
     assert notice_days(CN) == 0 and notice_days(None) == 0
+    for pack in (CN, None):
+        with pytest.raises(RuleViolation, match="told on 2026-03-02, the notice must come before"):
+            placed(notice_on=ON, pack=pack)
     with pytest.raises(RuleViolation, match="the debtor was told on 2026-03-03") as err:
         placed(notice_on=date(2026, 3, 3))
-    assert "place on 2026-03-03 or later" in err.value.hint
+    assert "place on 2026-03-04 or later" in err.value.hint
 
 
 def test_a_pack_with_a_notice_period_is_obeyed() -> None:
@@ -84,8 +90,11 @@ def test_no_placement_with_an_agency_not_evaluated_within_the_year() -> None:
         placed(agency=never)
     assert "at least every 365 days" in err.value.hint
     stale = Agency("AG3", "Old Co", {"M2": 1_000}, date(2025, 3, 2))
-    with pytest.raises(RuleViolation, match="last evaluated on 2025-03-02"):
-        placed(agency=stale)  # 2025-03-02 + 365 days = 2026-03-02: due that day
+    # 2025-03-02 + 365 days = 2026-03-02: the last day it holds, as in the gate.
+    assert placed(agency=stale).agency == "AG3"
+    older = Agency("AG3", "Old Co", {"M2": 1_000}, date(2025, 3, 1))
+    with pytest.raises(RuleViolation, match="last evaluated on 2025-03-01"):
+        placed(agency=older)
     fresh = Agency("AG3", "Old Co", {"M2": 1_000}, date(2025, 3, 3))
     assert placed(agency=fresh).agency == "AG3"
     future = Agency("AG4", "Soon Co", {"M2": 1_000}, date(2026, 3, 3))
@@ -226,7 +235,7 @@ def test_the_score_rounds_half_up_away_from_zero() -> None:
 
 def test_an_evaluation_resets_the_due_date() -> None:
     assert AGENCY.evaluation_due_on() == date(2027, 1, 5)
-    assert not AGENCY.evaluation_due(date(2027, 1, 4)) and AGENCY.evaluation_due(date(2027, 1, 5))
+    assert not AGENCY.evaluation_due(date(2027, 1, 5)) and AGENCY.evaluation_due(date(2027, 1, 6))
     assert Agency("AG2", "New", {"M2": 1}).evaluation_due(ON)
     card = scorecard(
         "AG1",
@@ -245,3 +254,37 @@ def test_an_evaluation_resets_the_due_date() -> None:
         AGENCY.evaluated(card, date(2026, 12, 30))
     with pytest.raises(InvalidInput, match="agency AG2: scorecard of AG1"):
         Agency("AG2", "New", {"M2": 1}).evaluated(card, date(2027, 1, 4))
+
+
+@pytest.mark.parametrize(
+    ("notice_on", "evaluated_on"),
+    [
+        (date(2026, 3, 1), date(2025, 3, 2)),  # the day before; evaluated + 365 = placement day
+        (ON, date(2025, 3, 2)),  # notice on the placement day
+        (date(2026, 3, 1), date(2025, 3, 1)),  # evaluated + 366 = placement day
+        (ON, date(2025, 3, 1)),
+    ],
+)
+def test_place_agrees_with_the_gate_on_the_edges(notice_on: date, evaluated_on: date) -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    noon = time(12)
+    action = Action(
+        "A1",
+        "D1",
+        "Asia/Shanghai",
+        "L1",
+        "agency_placement",
+        "agent-1",
+        datetime.combine(ON, noon, tz),
+        agency="AG1",
+        agency_evaluated_at=datetime.combine(evaluated_on, noon, tz),
+        debtor_state=DebtorState(agency_notice_at=datetime.combine(notice_on, noon, tz)),
+    )
+    gate = {r.rule for r in check(action, CN).refusals} & {"agency_notice", "agency_evaluation"}
+    agency = replace(AGENCY, evaluated_on=evaluated_on)
+    try:
+        placed(agency=agency, notice_on=notice_on, pack=CN)
+    except RuleViolation:
+        assert gate, "place() refuses what the gate allows"
+    else:
+        assert not gate, f"place() allows what the gate refuses: {gate}"
