@@ -247,3 +247,17 @@ def test_a_payment_goes_to_the_promise_due_first_and_is_counted_once(backend: Ba
     with backend.make() as uow:
         found = {p.id: (p.status, p.paid_minor) for p in uow.promises.for_debtor("D1")}
     assert found == {small.id: (KEPT, 20_000), big.id: (BROKEN, 0)}
+
+
+def test_a_late_recorded_contact_is_judged_by_the_state_at_its_time(backend: Backend) -> None:
+    _open_case(backend)
+    pack = load_pack("cn")
+    later = AT + timedelta(days=2)
+    service.place_hold(backend.make(), "D1", "dispute", later.date(), "qa", "not mine", later)
+    service.record_complaint(backend.make(), "D1", "collector", "ana", later, "rude", "qa", later)
+    service.opt_out(backend.make(), "D1", "call", later)
+    service.record_contact(backend.make(), pack, contact("K1"), "Asia/Shanghai", later)
+    with pytest.raises(ComplianceRefused, match="holds"):
+        service.record_contact(
+            backend.make(), pack, contact("K2", 60 * 24 * 2 + 30), "Asia/Shanghai", later
+        )

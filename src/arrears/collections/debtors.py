@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from arrears.collections.complaints import Complaint, latest
-from arrears.collections.compliance.records import Action, Contact, DebtorState
+from arrears.collections.compliance.records import Action, Contact, DebtorState, zone
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord, effective, history
 
@@ -38,15 +38,29 @@ def compliance_view(
     holds: Sequence[Hold],
     complaints: Sequence[Complaint],
     opt_outs: Sequence[OptOut],
+    *,
+    at: datetime | None = None,
+    debtor_tz: str = "UTC",
 ) -> tuple[DebtorState, tuple[Contact, ...]]:
-    """The debtor's state and history for the gate.
+    """The debtor's state and history for the gate, as it stood at ``at``.
 
-    Active holds are the unreleased ones; a dispute hold also marks the
+    With ``at`` (the action's time), the holds are those in force on its
+    local date in ``debtor_tz`` (placed by then and not yet released), the
+    complaint is the latest received by ``at``, and the opt-outs those made
+    by ``at``: a contact recorded late is judged by the state at its time,
+    not today's. Without ``at``, the state as stored now: the unreleased
+    holds, every complaint and opt-out. A dispute hold also marks the
     debtor disputed; the debtor is unreachable when the latest call to them
     ended with an outcome of :data:`UNREACHABLE_OUTCOMES`.
     """
     current = effective(records)
-    kinds = frozenset(h.kind for h in holds if h.active)
+    if at is None:
+        kinds = frozenset(h.kind for h in holds if h.active)
+    else:
+        day = at.astimezone(zone(debtor_tz)).date()
+        kinds = frozenset(h.kind for h in holds if h.active_on(day))
+        complaints = [c for c in complaints if c.received_at <= at]
+        opt_outs = [o for o in opt_outs if o.at <= at]
     calls = sorted(
         (r for r in current if r.channel == "call" and r.target == "debtor"),
         key=lambda r: (r.started_at, r.id),

@@ -165,6 +165,8 @@ def _refused(
         uow.holds.for_debtor(record.debtor),
         uow.complaints.for_debtor(record.debtor),
         uow.holds.opt_outs(record.debtor),
+        at=record.started_at,
+        debtor_tz=debtor_tz,
     )
     decision = check(action_for(record, debtor_tz, state, past), pack)
     return [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -117,3 +117,33 @@ def test_a_complaint_cools_off_then_tightens_the_cap() -> None:
     )
     decision = check(action_for(nxt, "Asia/Shanghai", state, past), pack)
     assert [r.rule for r in decision.refusals] == ["connected_call_cap"]
+
+
+def test_holds_are_judged_on_the_local_date_of_the_action() -> None:
+    placed_later = Hold("H1", "D1", "dispute", date(2026, 3, 3), "ana", "not mine")
+    released_since = release(
+        Hold("H2", "D1", "deceased", date(2026, 3, 1), "ana", "x"), date(2026, 3, 5), "b", "no"
+    )
+    state, _ = compliance_view([], [placed_later, released_since], [], [], at=AT)
+    assert state.holds == {"deceased"} and not state.disputed
+    # 17:00 UTC on 3/1 is already 3/2 in Beijing: a hold placed on 3/2 holds there
+    evening = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)
+    today = Hold("H3", "D1", "dispute", date(2026, 3, 2), "ana", "not mine")
+    local, _ = compliance_view([], [today], [], [], at=evening, debtor_tz="Asia/Shanghai")
+    utc, _ = compliance_view([], [today], [], [], at=evening, debtor_tz="UTC")
+    assert local.holds == {"dispute"} and utc.holds == frozenset()
+
+
+def test_the_complaint_is_the_latest_received_by_the_action() -> None:
+    before = Complaint("P1", "D1", None, "collector", "ana", AT - timedelta(days=20), "rude")
+    after = Complaint("P2", "D1", None, "collector", "ana", AT + timedelta(hours=1), "rude")
+    state, _ = compliance_view([], [], [before, after], [], at=AT)
+    assert state.complaint_at == before.received_at
+    none, _ = compliance_view([], [], [after], [], at=AT)
+    assert none.complaint_at is None
+
+
+def test_opt_outs_count_from_when_they_were_made() -> None:
+    outs = [OptOut("D1", "sms", AT - timedelta(hours=1)), OptOut("D1", "call", AT + timedelta(1))]
+    state, _ = compliance_view([], [], [], outs, at=AT)
+    assert state.opt_outs == {"sms"}
