@@ -183,3 +183,18 @@ def test_the_readme_example_gives_the_documented_output() -> None:
     assert result.stdout == expected
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert expected in readme and (FILES / "campaign.jsonl").read_text(encoding="utf-8") in readme
+
+
+def test_earlier_allowed_actions_in_the_file_count_for_later_ones(tmp_path: Path) -> None:
+    # Four calls to D1 the same day, each with an empty history, written out of time order;
+    # the fourth in time is refused (cn: 3 connected calls a day); D2 is counted apart.
+    def call(id: str, hour: int, debtor: str = "D1") -> dict[str, Any]:
+        return action(id, channel="call", debtor=debtor, at=f"2026-03-02T{hour}:00:00+08:00")
+
+    path = write(tmp_path, call("C4", 16), call("C1", 10), call("C3", 14), call("C2", 12))
+    out = check(str(path))
+    assert [o["id"] for o in out] == ["C4", "C1", "C3", "C2"]  # input order
+    assert [o["decision"] for o in out] == ["refused", "allowed", "allowed", "allowed"]
+    assert out[0]["rules"][0]["rule"] == "connected_call_cap"
+    path = write(tmp_path, call("C1", 10), call("C2", 11), call("C3", 12), call("X", 13, "D2"))
+    assert {o["decision"] for o in check(str(path))} == {"allowed"}

@@ -3,9 +3,10 @@ connected calls, dials per number, 7 calls in 7 days, the week after a conversat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from arrears.collections.compliance import Contact, DebtorState, check
+from arrears.collections.compliance import Contact, DebtorState, check, check_campaign
 from proposed import CN, NY, SH, US, act, contact, local, refusal
 
 
@@ -193,3 +194,16 @@ def test_the_gate_collects_every_cap_that_refuses() -> None:
     ]
     again = check(act("call", "2026-03-02T22:30", number=number, history=history), CN)
     assert again == decision  # pure: the same answer at planning and at execution
+
+
+def test_a_campaign_counts_its_own_earlier_allowed_actions_per_debtor() -> None:
+    calls = [act("call", f"2026-03-02T{h}:00", id=f"C{h}") for h in (16, 10, 14, 12)]
+    decisions = check_campaign(calls, CN)
+    assert [d.id for d in decisions] == ["C16", "C10", "C14", "C12"]
+    assert [d.allowed for d in decisions] == [False, True, True, True]
+    # A refused action does not count: were the 07:00 call counted, 14:00 would be the 4th.
+    late = act("call", "2026-03-02T07:00", id="early")
+    assert [d.allowed for d in check_campaign([late, *calls[1:]], CN)] == [False, True, True, True]
+    # Another debtor's calls do not count.
+    other = [replace(c, debtor="D2", id=f"D2-{c.id}") for c in calls[1:]]
+    assert all(d.allowed for d in check_campaign([*calls[1:], *other], CN))

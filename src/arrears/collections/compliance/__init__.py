@@ -6,7 +6,7 @@
 True
 """
 
-from arrears.collections.compliance.gate import check
+from arrears.collections.compliance.gate import check, check_campaign
 from arrears.collections.compliance.packs import DEFAULT_PACK, PACK_NAMES, RulePack, load_pack
 from arrears.collections.compliance.records import (
     CHANNELS,
@@ -40,5 +40,6 @@ __all__ = [
     "Refusal",
     "RulePack",
     "check",
+    "check_campaign",
     "load_pack",
 ]

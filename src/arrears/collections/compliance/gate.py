@@ -13,10 +13,13 @@ execution, with the history as it stands each time.
 
 from __future__ import annotations
 
-from arrears.collections.compliance.packs import RulePack
-from arrears.collections.compliance.records import Action, Decision, Refusal
+from collections.abc import Sequence
+from dataclasses import replace
 
-__all__ = ["check"]
+from arrears.collections.compliance.packs import RulePack
+from arrears.collections.compliance.records import Action, Contact, Decision, Refusal
+
+__all__ = ["check", "check_campaign"]
 
 
 def check(action: Action, pack: RulePack) -> Decision:
@@ -27,3 +30,37 @@ def check(action: Action, pack: RulePack) -> Decision:
         if refusal is not None:
             refusals.append(refusal)
     return Decision(action.id, tuple(refusals))
+
+
+def _as_contact(action: Action) -> Contact:
+    """An allowed action as it enters the history; without ``connected`` it counts as connected
+    (the strict reading: it reached the person)."""
+    connected = True if action.connected is None else action.connected
+    return Contact(
+        action.at,
+        action.channel,
+        action.target,
+        action.debt,
+        connected,
+        number=action.number,
+        relation=action.relation,
+    )
+
+
+def check_campaign(actions: Sequence[Action], pack: RulePack) -> tuple[Decision, ...]:
+    """Every action, in time order per debtor, each earlier allowed action of the same debtor
+    added to the history of the later ones; the decisions come back in the given order.
+
+    Actions at the same instant keep their given order.
+    """
+    order = sorted(range(len(actions)), key=lambda i: actions[i].at)
+    done: dict[str, list[Contact]] = {}
+    decisions: dict[int, Decision] = {}
+    for i in order:
+        action = actions[i]
+        earlier = done.setdefault(action.debtor, [])
+        decision = check(replace(action, history=(*action.history, *earlier)), pack)
+        decisions[i] = decision
+        if decision.allowed:
+            earlier.append(_as_contact(action))
+    return tuple(decisions[i] for i in range(len(actions)))

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from arrears.collections.compliance import DEFAULT_PACK, check, load_pack
+from arrears.collections.compliance import DEFAULT_PACK, check_campaign, load_pack
 from arrears.collections.compliance.jsonl import decision_json, read_actions
 from arrears.collections.compliance.limits import Limit
 from arrears.entrypoints.cli.common import guarded
@@ -67,11 +67,13 @@ def register_compliance(app: typer.Typer) -> None:
         """Print one JSON line per action: allowed, or refused with each rule, reason and source.
 
         Every line is checked first: one bad line refuses the whole file and prints nothing.
+        Actions are judged in time order per debtor, each earlier allowed one in the history
+        of the later ones; the output keeps the input order.
         """
         rules = load_pack(pack)
         lines, source = _lines(attempts)
-        for action in read_actions(lines, source):
-            typer.echo(json.dumps(decision_json(check(action, rules)), ensure_ascii=False))
+        for decision in check_campaign(read_actions(lines, source), rules):
+            typer.echo(json.dumps(decision_json(decision), ensure_ascii=False))
 
     @group.command("rules")
     @guarded
