@@ -82,7 +82,7 @@ def test_holds_complaints_and_opt_outs_from_the_cli(db: str) -> None:
     sms = ("collections", "contact", "D1", "--channel", "sms", "--actor", "bot", *at)
     assert "holds" in run(db, *sms, code=2)
     run(db, "collections", "release", hold_id, "--reason", "plan broken", "--by", "qa")
-    run(db, "collections", "opt-out", "D1", "sms")
+    run(db, "collections", "opt-out", "D1", "sms", "--at", "2026-02-08T09:00:00+08:00")
     assert "opt_out" in run(db, *sms, code=2)
     run(db, "collections", "complaint", "D1", "--kind", "collector", "--against", "ana",
         "--received", "2026-02-08T09:00:00+08:00", "--summary", "rude", "--by", "qa")  # fmt: skip
