@@ -3,6 +3,7 @@ close of business opens and closes cases and judges promises."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import BROKEN, KEPT, Promise
 from arrears.domain.account import Account
-from arrears.kernel.errors import CaseLocked, ComplianceRefused, NotFound
+from arrears.kernel.errors import CaseLocked, ComplianceRefused, InvalidInput, NotFound
 from arrears.service import collections as service
 from arrears.service.ports import ContactLedger, PaymentRecord, RefusalRecord
 
@@ -161,11 +162,20 @@ def test_a_refused_contact_is_logged_not_recorded(backend: Backend) -> None:
         assert [(r.action_id, r.rule, r.stage) for r in uow.refusals.for_debtor("D1")] == [
             ("K3", "connected_call_cap", "execution")
         ]
-    fixed = contact("K4", 0, connected=False, outcome="no_answer", corrects="K0")
+    # a correction cannot erase a counted call to make room for another
+    erase = contact("K4", 0, connected=False, outcome="no_answer", corrects="K0")
+    with pytest.raises(InvalidInput, match="changes connected of K0") as refused:
+        service.record_contact(backend.make(), pack, erase, "Asia/Shanghai", AT)
+    assert "record a new contact instead" in refused.value.hint
+    to_sms = replace(contact("K4", 60, connected=True, corrects="K2"), channel="sms")
+    with pytest.raises(InvalidInput, match="changes channel of K2 from 'call' to 'sms'"):
+        service.record_contact(backend.make(), pack, to_sms, "Asia/Shanghai", AT)
+    fixed = contact("K4", 0, connected=True, outcome="promise", corrects="K0")
     service.record_contact(backend.make(), pack, fixed, "Asia/Shanghai", AT)
-    service.record_contact(backend.make(), pack, contact("K5", 120), "Asia/Shanghai", AT)
+    with pytest.raises(ComplianceRefused, match="connected_call_cap"):
+        service.record_contact(backend.make(), pack, contact("K5", 120), "Asia/Shanghai", AT)
     with backend.make() as uow:
-        assert [r.id for r in uow.contacts.for_debtor("D1")] == ["K0", "K1", "K2", "K4", "K5"]
+        assert [r.id for r in uow.contacts.for_debtor("D1")] == ["K0", "K1", "K2", "K4"]
 
 
 def test_a_hold_and_a_complaint_refuse_treatment_and_locks_keep_others_out(
@@ -261,3 +271,21 @@ def test_a_late_recorded_contact_is_judged_by_the_state_at_its_time(backend: Bac
         service.record_contact(
             backend.make(), pack, contact("K2", 60 * 24 * 2 + 30), "Asia/Shanghai", later
         )
+
+
+def test_a_correction_is_judged_by_the_gate(backend: Backend) -> None:
+    _open_case(backend)
+    pack = load_pack("cn")
+    visit = replace(
+        contact("V1", connected=True),
+        channel="visit",
+        collectors=2,
+        recording="rec-1",
+        identity_shown=True,
+    )
+    service.record_contact(backend.make(), pack, visit, "Asia/Shanghai", AT)
+    unrecorded = replace(visit, id="V2", recording=None, corrects="V1")
+    with pytest.raises(ComplianceRefused, match="recording"):
+        service.record_contact(backend.make(), pack, unrecorded, "Asia/Shanghai", AT)
+    with backend.make() as uow:
+        assert [r.id for r in uow.contacts.for_debtor("D1")] == ["V1"]

@@ -25,7 +25,18 @@ from datetime import datetime
 from arrears.collections.compliance.records import CHANNELS, PURPOSES, TARGETS, Contact
 from arrears.kernel.errors import InvalidInput
 
-__all__ = ["ContactRecord", "as_contact", "effective", "history"]
+__all__ = [
+    "FIXED_ON_CORRECTION",
+    "ContactRecord",
+    "as_contact",
+    "check_correction",
+    "effective",
+    "history",
+    "without",
+]
+
+#: What a correction may not change: the facts the compliance gate counts a contact by.
+FIXED_ON_CORRECTION = ("channel", "target", "started_at", "connected", "account_id")
 
 
 def _aware(value: datetime, name: str) -> None:
@@ -106,6 +117,46 @@ def effective(records: Iterable[ContactRecord]) -> list[ContactRecord]:
             order.append(origin)
         latest[origin] = record
     return [latest[origin] for origin in order]
+
+
+def without(records: Iterable[ContactRecord], record_id: str) -> list[ContactRecord]:
+    """The ledger less the record ``record_id`` and every record in its correction chain."""
+    ordered = list(records)
+    root: dict[str, str] = {}
+    for record in ordered:
+        origin = root.get(record.corrects, record.corrects) if record.corrects else record.id
+        root[record.id] = origin
+    origin = root.get(record_id, record_id)
+    return [r for r in ordered if root[r.id] != origin]
+
+
+def check_correction(original: ContactRecord, correction: ContactRecord) -> None:
+    """Refuse a correction that changes what the gate counted the contact by.
+
+    >>> from datetime import UTC
+    >>> at = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    >>> first = ContactRecord("K1", "D1", "L1", "call", "ana", at, at, connected=True)
+    >>> check_correction(first, ContactRecord("K2", "D1", "L1", "sms", "ana", at, at,
+    ...                  connected=True, corrects="K1"))
+    Traceback (most recent call last):
+    ...
+    arrears.kernel.errors.InvalidInput: correction K2 changes channel of K1 from 'call' to 'sms'; a correction may not change channel, target, started_at, connected or account_id: record a new contact instead
+    """
+    for name in FIXED_ON_CORRECTION:
+        before, after = getattr(original, name), getattr(correction, name)
+        if before != after:
+            raise InvalidInput(
+                f"correction {correction.id} changes {name} of {original.id} "
+                f"from {_shown(before)} to {_shown(after)}",
+                hint=(
+                    f"a correction may not change {', '.join(FIXED_ON_CORRECTION[:-1])} or "
+                    f"{FIXED_ON_CORRECTION[-1]}: record a new contact instead"
+                ),
+            )
+
+
+def _shown(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else repr(value)
 
 
 def as_contact(record: ContactRecord) -> Contact:

@@ -20,7 +20,7 @@ from arrears.collections.complaints import Complaint
 from arrears.collections.compliance import RulePack, check
 from arrears.collections.debtors import action_for, compliance_view
 from arrears.collections.holds import Hold, OptOut, release
-from arrears.collections.ledger import ContactRecord
+from arrears.collections.ledger import ContactRecord, check_correction, without
 from arrears.collections.promises import (
     PENDING,
     Payment,
@@ -155,13 +155,18 @@ def _check_record(uow: UnitOfWork, record: ContactRecord, now: datetime) -> None
                 f"no contact record {record.corrects!r} for debtor {record.debtor}",
                 hint="name a record shown by `arrears collections case DEBTOR`",
             )
+        check_correction(corrected, record)
 
 
 def _refused(
     pack: RulePack, record: ContactRecord, debtor_tz: str, uow: UnitOfWork, now: datetime
 ) -> list[RefusalRecord]:
+    ledger = uow.contacts.for_debtor(record.debtor)
+    if record.corrects is not None:
+        # the corrected record stands in for the original: judge it without it
+        ledger = without(ledger, record.corrects)
     state, past = compliance_view(
-        uow.contacts.for_debtor(record.debtor),
+        ledger,
         uow.holds.for_debtor(record.debtor),
         uow.complaints.for_debtor(record.debtor),
         uow.holds.opt_outs(record.debtor),
@@ -190,14 +195,17 @@ def _refused(
 def record_contact(
     uow: UnitOfWork, pack: RulePack, record: ContactRecord, debtor_tz: str, now: datetime
 ) -> ContactRecord:
-    """Write an attempt or contact once the gate allows it; a correction is not re-judged.
+    """Write an attempt or contact once the gate allows it.
 
-    Refused: nothing is written to the ledger, each refusal is logged, and
+    A correction may not change what the gate counts a contact by (see
+    :func:`~arrears.collections.ledger.check_correction`), and is judged by
+    the gate against the ledger without the record it corrects. Refused:
+    nothing is written to the ledger, each refusal is logged, and
     :class:`ComplianceRefused` names the rules.
     """
     with uow:
         _check_record(uow, record, now)
-        refusals = [] if record.corrects else _refused(pack, record, debtor_tz, uow, now)
+        refusals = _refused(pack, record, debtor_tz, uow, now)
         if refusals:
             uow.refusals.add(refusals)
             uow.commit()

@@ -11,7 +11,7 @@ from arrears.collections.complaints import Complaint, cooling_off_until
 from arrears.collections.compliance import check, load_pack
 from arrears.collections.debtors import action_for, compliance_view
 from arrears.collections.holds import Hold, OptOut, release
-from arrears.collections.ledger import ContactRecord, effective, history
+from arrears.collections.ledger import ContactRecord, check_correction, effective, history, without
 from arrears.kernel.errors import InvalidInput
 
 BEIJING = timezone(timedelta(hours=8))
@@ -147,3 +147,30 @@ def test_opt_outs_count_from_when_they_were_made() -> None:
     outs = [OptOut("D1", "sms", AT - timedelta(hours=1)), OptOut("D1", "call", AT + timedelta(1))]
     state, _ = compliance_view([], [], [], outs, at=AT)
     assert state.opt_outs == {"sms"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": "sms"}, "channel"),
+        ({"target": "third_party", "relation": "spouse"}, "target"),
+        ({"started_at": AT - timedelta(minutes=5)}, "started_at"),
+        ({"connected": False}, "connected"),
+        ({"account_id": "L2"}, "account_id"),
+    ],
+)
+def test_a_correction_may_not_change_what_the_gate_counts(
+    changes: dict[str, object], field: str
+) -> None:
+    original = call("K1", connected=True)
+    fixed = replace(original, id="K2", corrects="K1", **changes)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=f"changes {field} of K1") as refused:
+        check_correction(original, fixed)
+    assert "record a new contact instead" in refused.value.hint
+    check_correction(original, replace(original, id="K3", outcome="promise", corrects="K1"))
+
+
+def test_without_drops_a_record_and_its_whole_correction_chain() -> None:
+    records = [call("K1"), call("K2"), call("K3", corrects="K1"), call("K4", corrects="K3")]
+    assert [r.id for r in without(records, "K3")] == ["K2"]
+    assert [r.id for r in without(records, "K2")] == ["K1", "K3", "K4"]
