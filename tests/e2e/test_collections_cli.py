@@ -30,6 +30,10 @@ def db(tmp_path: Path) -> str:
     return url
 
 
+def profile(url: str, *extra: str) -> str:
+    return run(url, "collections", "debtor", "D1", "--tz", "Asia/Shanghai", "--pack", "cn", *extra)
+
+
 def case(url: str, debtor: str = "D1") -> dict[str, object]:
     view: dict[str, object] = json.loads(run(url, "collections", "case", debtor, "--json"))
     return view
@@ -42,6 +46,7 @@ def test_overdue_case_contact_promise_payment_and_cure(db: str, engine: str) -> 
     assert (listed["debtor"], listed["max_days_past_due"]) == ("D1", 2)
     assert listed["overdue_minor"] > 0 and [a["account"] for a in listed["accounts"]] == ["L1"]
     assert "D1#1" in run(db, "collections", "cases")
+    profile(db)
     run(db, "collections", "lock", "D1", "--collector", "ana")
     out = run(db, "collections", "contact", "D1", "--channel", "call", "--actor", "bo",
               "--at", "2026-02-08T10:00:00+08:00", code=2)  # fmt: skip
@@ -65,6 +70,7 @@ def test_overdue_case_contact_promise_payment_and_cure(db: str, engine: str) -> 
 
 def test_a_contact_the_gate_refuses_is_logged_and_not_recorded(db: str) -> None:
     run(db, "cob", "--to", "2026-02-07")
+    profile(db)
     out = run(db, "collections", "contact", "D1", "--channel", "call", "--actor", "ana",
               "--at", "2026-02-08T22:00:00+08:00", code=2)  # fmt: skip
     assert "contact_hours" in out and "nothing was recorded" in out and out.count("\n") == 1
@@ -75,6 +81,7 @@ def test_a_contact_the_gate_refuses_is_logged_and_not_recorded(db: str) -> None:
 
 def test_holds_complaints_and_opt_outs_from_the_cli(db: str) -> None:
     run(db, "cob", "--to", "2026-02-07")
+    profile(db)
     hold_id = run(
         db, "collections", "hold", "D1", "hardship_plan", "--reason", "plan", "--by", "qa"
     ).split(":")[0]
@@ -90,6 +97,42 @@ def test_holds_complaints_and_opt_outs_from_the_cli(db: str) -> None:
     assert "complaint_cooling_off" in run(db, *call, code=2)
     view = case(db)
     assert len(view["complaints"]) == 1 and view["ledger"] == []  # type: ignore[arg-type]
+
+
+CALL = ("collections", "contact", "D1", "--channel", "call", "--actor", "ana")
+
+
+def test_a_contact_needs_the_debtors_profile_and_is_judged_by_it(db: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    out = run(db, *CALL, "--at", "2026-02-08T10:00:00+08:00", code=2)
+    assert "debtor D1 has no profile" in out and "arrears collections debtor D1" in out
+    assert out.count("\n") == 1 and case(db)["ledger"] == []
+    # noon in Beijing is 23:00 in New York: the stored zone, not a default, decides
+    run(db, "collections", "debtor", "D1", "--tz", "America/New_York", "--pack", "cn")
+    assert "contact_hours" in run(db, *CALL, "--at", "2026-02-08T12:00:00+08:00", code=2)
+    out = run(db, *CALL, "--at", "2026-02-08T23:00:00+08:00", "--tz", "Asia/Shanghai", code=2)
+    assert "judged in time zone America/New_York, not Asia/Shanghai" in out
+    out = run(db, *CALL, "--at", "2026-02-08T23:00:00+08:00", "--pack", "us-reg-f", code=2)
+    assert "judged by the cn pack, not us-reg-f" in out
+    out = run(db, "collections", "debtor", "D1", "--time-barred", "X9", code=2)
+    assert "account X9 is not in a case of debtor D1" in out
+
+
+def test_an_electronic_message_under_us_reg_f_needs_its_opt_out_notice(db: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    run(db, "collections", "debtor", "D1", "--tz", "America/New_York", "--pack", "us-reg-f")
+    sms = ("collections", "contact", "D1", "--channel", "sms", "--actor", "bot",
+           "--at", "2026-02-08T10:00:00-05:00", "--purpose", "validation_notice")  # fmt: skip
+    assert "electronic_opt_out_notice" in run(db, *sms, code=2)
+    run(db, *sms, "--carries-opt-out", "--content", "discloses_debt")
+    [record] = case(db)["ledger"]  # type: ignore[misc]
+    assert record["carries_opt_out"] is True and record["content"] == ["discloses_debt"]
+    out = run(db, "collections", "debtor", "D1", "--employer-forbids", "--time-barred", "L1")
+    assert "tz America/New_York, pack us-reg-f, employer forbids yes, time-barred L1" in out
+    call = (*CALL, "--at", "2026-02-09T10:00:00-05:00")
+    assert "work_contact" in run(db, *call, "--at-work", code=2)
+    assert "time_barred" in run(db, *call, "--content", "threat_of_suit", code=2)
+    run(db, *call, "--ended", "2026-02-09T10:05:00-05:00")
 
 
 BAD = [

@@ -16,6 +16,7 @@ from arrears.adapters.db.uow import SqlUnitOfWork
 from arrears.collections.cases import Case, CaseAccount, Lock
 from arrears.collections.complaints import Complaint
 from arrears.collections.compliance import load_pack
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import BROKEN, KEPT, Promise
@@ -59,7 +60,9 @@ def test_every_record_round_trips(backend: Backend) -> None:
     refusal = RefusalRecord(
         "K9", "D1", "L1", "call", "ana", AT, "contact_hours", "late", "law", "execution", AT
     )
-    record = contact("K1", connected=True, outcome="promise", number="138", recording="rec-1")
+    record = contact("K1", connected=True, outcome="promise", number="138", recording="rec-1",
+                     carries_opt_out=True, content=frozenset({"discloses_debt", "threat"}),
+                     at_work=True)  # fmt: skip
     with backend.make() as uow:
         uow.cases.save([case])
         uow.contacts.append(record)
@@ -289,3 +292,43 @@ def test_a_correction_is_judged_by_the_gate(backend: Backend) -> None:
         service.record_contact(backend.make(), pack, unrecorded, "Asia/Shanghai", AT)
     with backend.make() as uow:
         assert [r.id for r in uow.contacts.for_debtor("D1")] == ["V1"]
+
+
+def test_a_debtor_profile_round_trips_and_is_replaced_whole(backend: Backend) -> None:
+    first = DebtorProfile("D1", "America/New_York", "us-reg-f", True, frozenset({"L1", "L2"}))
+    with backend.make() as uow:
+        assert uow.profiles.get("D1") is None
+        uow.profiles.put(first)
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.profiles.get("D1") == first
+        uow.profiles.put(replace(first, employer_forbids=False, time_barred=frozenset({"L2"})))
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.profiles.get("D1") == replace(
+            first, employer_forbids=False, time_barred=frozenset({"L2"})
+        )
+
+
+def test_contacts_are_judged_in_the_stored_zone_under_the_stored_pack(backend: Backend) -> None:
+    _open_case(backend)
+    with pytest.raises(InvalidInput, match="debtor D1 has no profile") as refused:
+        service.record_contact(backend.make(), None, contact("K1"), None, AT)
+    assert "arrears collections debtor D1 --tz" in refused.value.hint
+    with pytest.raises(InvalidInput, match="give both --tz and --pack"):
+        service.set_profile(backend.make(), "D1", tz="Asia/Shanghai")
+    service.set_profile(backend.make(), "D1", tz="America/New_York", pack="us-reg-f")
+    # 10:00 in Beijing is 21:00 the evening before in New York: too late there
+    with pytest.raises(ComplianceRefused, match="contact_hours"):
+        service.record_contact(backend.make(), None, contact("K1"), None, AT)
+    sms = replace(contact("K2", 12 * 60), channel="sms")
+    with pytest.raises(ComplianceRefused, match="electronic_opt_out_notice"):
+        service.record_contact(backend.make(), None, sms, None, AT)
+    service.record_contact(backend.make(), None, replace(sms, carries_opt_out=True), None, AT)
+    with pytest.raises(InvalidInput, match="judged by the us-reg-f pack, not cn"):
+        service.record_contact(backend.make(), load_pack("cn"), sms, None, AT)
+    made = service.set_profile(backend.make(), "D1", employer_forbids=True, time_barred=["L1"])
+    assert (made.tz, made.pack, made.employer_forbids) == ("America/New_York", "us-reg-f", True)
+    suit = replace(contact("K3", 12 * 60 + 5), content=frozenset({"threat_of_suit"}))
+    with pytest.raises(ComplianceRefused, match="time_barred"):
+        service.record_contact(backend.make(), None, suit, None, AT)

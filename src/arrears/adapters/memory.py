@@ -16,6 +16,7 @@ from arrears.adapters.memory_collections import (
     MemoryCases,
     MemoryComplaints,
     MemoryContacts,
+    MemoryDebtorProfiles,
     MemoryHolds,
     MemoryPromises,
     MemoryRefusals,
@@ -180,6 +181,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.promises = MemoryPromises(data)
         self.complaints = MemoryComplaints(data)
         self.refusals = MemoryRefusals(data)
+        self.profiles = MemoryDebtorProfiles(data)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()

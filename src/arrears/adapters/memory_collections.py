@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from arrears.collections.cases import AccountPosition, Case, debtor_of
 from arrears.collections.complaints import Complaint
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
@@ -21,6 +22,7 @@ from arrears.service.ports import (
     CaseRepository,
     ComplaintRepository,
     ContactLedger,
+    DebtorProfiles,
     HoldRepository,
     PaymentRecord,
     PromiseRepository,
@@ -36,6 +38,7 @@ __all__ = [
     "MemoryCases",
     "MemoryComplaints",
     "MemoryContacts",
+    "MemoryDebtorProfiles",
     "MemoryHolds",
     "MemoryPromises",
     "MemoryRefusals",
@@ -53,6 +56,7 @@ class CollectionsData:
     promises: dict[str, Promise] = field(default_factory=dict)
     complaints: list[Complaint] = field(default_factory=list)
     refusals: list[RefusalRecord] = field(default_factory=list)
+    profiles: dict[str, DebtorProfile] = field(default_factory=dict)
 
 
 class MemoryCases(CaseRepository):
@@ -175,3 +179,14 @@ class MemoryRefusals(RefusalLog):
 
     def for_debtor(self, debtor: str) -> list[RefusalRecord]:
         return [r for r in self.data.refusals if r.debtor == debtor]
+
+
+class MemoryDebtorProfiles(DebtorProfiles):
+    def __init__(self, data: CollectionsData) -> None:
+        self.data = data
+
+    def get(self, debtor: str) -> DebtorProfile | None:
+        return self.data.profiles.get(debtor)
+
+    def put(self, profile: DebtorProfile) -> None:
+        self.data.profiles[profile.debtor] = profile

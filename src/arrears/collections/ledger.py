@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from arrears.collections.compliance.records import CHANNELS, PURPOSES, TARGETS, Contact
+from arrears.collections.compliance.records import CHANNELS, CONTENT, PURPOSES, TARGETS, Contact
 from arrears.kernel.errors import InvalidInput
 
 __all__ = [
@@ -60,7 +60,10 @@ class ContactRecord:
 
     ``connected`` says the person was reached (a call answered, a message
     delivered); ``number`` is the number or address used; ``recording`` the
-    reference of the call or visit recording.
+    reference of the call or visit recording. ``carries_opt_out`` says an
+    electronic message told the debtor how to opt out, ``content`` holds the
+    template's or collector's tags (see ``CONTENT``), ``at_work`` says the
+    debtor was reached at their place of work.
     """
 
     id: str
@@ -81,6 +84,9 @@ class ContactRecord:
     collectors: int = 0
     identity_shown: bool = False
     corrects: str | None = None
+    carries_opt_out: bool = False
+    content: frozenset[str] = frozenset()
+    at_work: bool = False
 
     def __post_init__(self) -> None:
         _aware(self.started_at, "started_at")
@@ -88,6 +94,8 @@ class ContactRecord:
         _known(self.channel, CHANNELS, "channel")
         _known(self.target, TARGETS, "target")
         _known(self.purpose, PURPOSES, "purpose")
+        for tag in sorted(self.content):
+            _known(tag, CONTENT, "content")
         if self.ended_at < self.started_at:
             raise InvalidInput(
                 f"ended_at {self.ended_at.isoformat()} is before started_at "

@@ -18,11 +18,14 @@ from arrears.service.ports import UnitOfWork
 __all__ = ["case_view", "open_cases_view"]
 
 
+def _shown(value: object) -> object:
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _plain(record: object) -> dict[str, Any]:
-    return {
-        k: v.isoformat() if hasattr(v, "isoformat") else v
-        for k, v in asdict(record).items()  # type: ignore[call-overload]
-    }
+    return {k: _shown(v) for k, v in asdict(record).items()}  # type: ignore[call-overload]
 
 
 def _summary(uow: UnitOfWork, case: Case, now: datetime) -> dict[str, Any]:

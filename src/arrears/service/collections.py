@@ -17,8 +17,8 @@ from datetime import date, datetime
 from arrears.collections import cases as case_rules
 from arrears.collections.cases import Case
 from arrears.collections.complaints import Complaint
-from arrears.collections.compliance import RulePack, check
-from arrears.collections.debtors import action_for, compliance_view
+from arrears.collections.compliance import RulePack, check, load_pack
+from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
 from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord, check_correction, without
 from arrears.collections.promises import (
@@ -48,6 +48,7 @@ __all__ = [
     "record_contact",
     "release_case",
     "release_hold",
+    "set_profile",
     "sync_cases",
     "take_case",
 ]
@@ -158,8 +159,45 @@ def _check_record(uow: UnitOfWork, record: ContactRecord, now: datetime) -> None
         check_correction(corrected, record)
 
 
+def _set_first(debtor: str) -> str:
+    return f"set it first with `arrears collections debtor {debtor} --tz ZONE --pack cn|us-reg-f`"
+
+
+def _judged_by(
+    uow: UnitOfWork, debtor: str, pack: RulePack | None, debtor_tz: str | None
+) -> tuple[RulePack, str, DebtorProfile | None]:
+    """The pack and zone a contact is judged by: the stored profile's, or the given ones.
+
+    Without a stored profile both must be given; with one, a different zone
+    or pack is refused, so the same debtor is never judged two ways.
+    """
+    profile = uow.profiles.get(debtor)
+    if profile is None:
+        if pack is None or debtor_tz is None:
+            raise InvalidInput(
+                f"debtor {debtor} has no profile: no time zone and rule pack to judge by",
+                hint=_set_first(debtor),
+            )
+        return pack, debtor_tz, None
+    change = f"drop it, or change the profile with `arrears collections debtor {debtor}`"
+    if debtor_tz is not None and debtor_tz != profile.tz:
+        raise InvalidInput(
+            f"debtor {debtor} is judged in time zone {profile.tz}, not {debtor_tz}", hint=change
+        )
+    if pack is not None and pack.name != profile.pack:
+        raise InvalidInput(
+            f"debtor {debtor} is judged by the {profile.pack} pack, not {pack.name}", hint=change
+        )
+    return load_pack(profile.pack), profile.tz, profile
+
+
 def _refused(
-    pack: RulePack, record: ContactRecord, debtor_tz: str, uow: UnitOfWork, now: datetime
+    pack: RulePack,
+    record: ContactRecord,
+    debtor_tz: str,
+    profile: DebtorProfile | None,
+    uow: UnitOfWork,
+    now: datetime,
 ) -> list[RefusalRecord]:
     ledger = uow.contacts.for_debtor(record.debtor)
     if record.corrects is not None:
@@ -172,6 +210,8 @@ def _refused(
         uow.holds.opt_outs(record.debtor),
         at=record.started_at,
         debtor_tz=debtor_tz,
+        debt=record.account_id,
+        profile=profile,
     )
     decision = check(action_for(record, debtor_tz, state, past), pack)
     return [
@@ -193,9 +233,17 @@ def _refused(
 
 
 def record_contact(
-    uow: UnitOfWork, pack: RulePack, record: ContactRecord, debtor_tz: str, now: datetime
+    uow: UnitOfWork,
+    pack: RulePack | None,
+    record: ContactRecord,
+    debtor_tz: str | None,
+    now: datetime,
 ) -> ContactRecord:
     """Write an attempt or contact once the gate allows it.
+
+    The gate judges it in the debtor's stored time zone under their stored
+    pack (see :func:`set_profile`); ``pack`` and ``debtor_tz`` are needed
+    only for a debtor without a profile, and must agree with one.
 
     A correction may not change what the gate counts a contact by (see
     :func:`~arrears.collections.ledger.check_correction`), and is judged by
@@ -205,7 +253,8 @@ def record_contact(
     """
     with uow:
         _check_record(uow, record, now)
-        refusals = _refused(pack, record, debtor_tz, uow, now)
+        pack, debtor_tz, profile = _judged_by(uow, record.debtor, pack, debtor_tz)
+        refusals = _refused(pack, record, debtor_tz, profile, uow, now)
         if refusals:
             uow.refusals.add(refusals)
             uow.commit()
@@ -217,6 +266,52 @@ def record_contact(
         uow.contacts.append(record)
         uow.commit()
     return record
+
+
+def set_profile(
+    uow: UnitOfWork,
+    debtor: str,
+    *,
+    tz: str | None = None,
+    pack: str | None = None,
+    employer_forbids: bool | None = None,
+    time_barred: Sequence[str] | None = None,
+) -> DebtorProfile:
+    """Store the debtor's profile; what is not given is kept from the stored one.
+
+    A first profile needs the zone and the pack. Time-barred debts must be
+    accounts of the debtor's cases; given, they replace the stored list.
+    """
+    with uow:
+        known_case(uow, debtor)
+        stored = uow.profiles.get(debtor)
+        zone_ = tz if tz is not None else stored.tz if stored else None
+        pack_ = pack if pack is not None else stored.pack if stored else None
+        if zone_ is None or pack_ is None:
+            raise InvalidInput(
+                f"debtor {debtor} has no profile yet", hint="give both --tz and --pack"
+            )
+        held = _debtor_accounts(uow, debtor)
+        for account in time_barred or ():
+            if account not in held:
+                raise InvalidInput(
+                    f"account {account} is not in a case of debtor {debtor}",
+                    hint=f"use one of {', '.join(held)}",
+                )
+        profile = DebtorProfile(
+            debtor,
+            zone_,
+            pack_,
+            employer_forbids
+            if employer_forbids is not None
+            else (stored.employer_forbids if stored else False),
+            frozenset(time_barred)
+            if time_barred is not None
+            else (stored.time_barred if stored else frozenset()),
+        )
+        uow.profiles.put(profile)
+        uow.commit()
+    return profile
 
 
 def place_hold(

@@ -17,6 +17,7 @@ from types import TracebackType
 from arrears.batch.book import Book, Closed
 from arrears.collections.cases import AccountPosition, Case
 from arrears.collections.complaints import Complaint
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
@@ -34,6 +35,7 @@ __all__ = [
     "CobRun",
     "ComplaintRepository",
     "ContactLedger",
+    "DebtorProfiles",
     "EventLog",
     "HistoryLog",
     "HoldRepository",
@@ -203,6 +205,17 @@ class ContactLedger(abc.ABC):
         """The debtor's records in the order they were written."""
 
 
+class DebtorProfiles(abc.ABC):
+    """Each debtor's stored profile: time zone, rule pack, time-barred debts, employer."""
+
+    @abc.abstractmethod
+    def get(self, debtor: str) -> DebtorProfile | None: ...
+
+    @abc.abstractmethod
+    def put(self, profile: DebtorProfile) -> None:
+        """Store the profile, replacing the debtor's earlier one whole."""
+
+
 class HoldRepository(abc.ABC):
     """Holds as placed and released, and opt-outs."""
 
@@ -296,6 +309,7 @@ class UnitOfWork(abc.ABC):
     promises: PromiseRepository
     complaints: ComplaintRepository
     refusals: RefusalLog
+    profiles: DebtorProfiles
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -9,7 +9,7 @@ import pytest
 
 from arrears.collections.complaints import Complaint, cooling_off_until
 from arrears.collections.compliance import check, load_pack
-from arrears.collections.debtors import action_for, compliance_view
+from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
 from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord, check_correction, effective, history, without
 from arrears.kernel.errors import InvalidInput
@@ -174,3 +174,44 @@ def test_without_drops_a_record_and_its_whole_correction_chain() -> None:
     records = [call("K1"), call("K2"), call("K3", corrects="K1"), call("K4", corrects="K3")]
     assert [r.id for r in without(records, "K3")] == ["K2"]
     assert [r.id for r in without(records, "K2")] == ["K1", "K3", "K4"]
+
+
+def test_notices_are_per_debt_and_count_only_by_the_action() -> None:
+    letter = replace(call("N1", -60), channel="letter")
+    notices = [
+        replace(letter, id="N1", purpose="validation_notice"),
+        replace(letter, id="N2", purpose="agency_notice", account_id="L2"),
+        replace(letter, id="N3", purpose="credit_notice"),
+        replace(letter, id="N4", purpose="agency_notice", started_at=AT + timedelta(hours=1),
+                ended_at=AT + timedelta(hours=1)),
+    ]  # fmt: skip
+    state, _ = compliance_view(notices, [], [], [], at=AT, debt="L1")
+    assert state.validation_notice_at == state.credit_notice_at == AT - timedelta(minutes=60)
+    assert state.agency_notice_at is None  # L2's notice, and one sent after the action
+    other, _ = compliance_view(notices, [], [], [], at=AT, debt="L2")
+    assert (other.validation_notice_at, other.agency_notice_at) == (None, AT - timedelta(hours=1))
+
+
+def test_the_profile_feeds_time_barred_and_employer_forbids() -> None:
+    profile = DebtorProfile("D1", "Asia/Shanghai", "cn", True, frozenset({"L2"}))
+    state, _ = compliance_view([], [], [], [], at=AT, debt="L1", profile=profile)
+    assert (state.time_barred, state.employer_forbids) == (False, True)
+    state, _ = compliance_view([], [], [], [], at=AT, debt="L2", profile=profile)
+    assert state.time_barred
+    with pytest.raises(InvalidInput, match="tz 'Mars/Base' is not an IANA time zone"):
+        DebtorProfile("D1", "Mars/Base", "cn")
+
+
+def test_the_action_carries_the_records_message_facts_and_end() -> None:
+    record = replace(
+        call("K1"), carries_opt_out=True, content=frozenset({"discloses_debt"}), at_work=True
+    )
+    action = action_for(record, "Asia/Shanghai", compliance_view([], [], [], [])[0], ())
+    assert (action.carries_opt_out, action.content, action.at_work) == (
+        True,
+        frozenset({"discloses_debt"}),
+        True,
+    )
+    assert action.ends_at == AT + timedelta(minutes=2)
+    with pytest.raises(InvalidInput, match="content 'rude' is not known"):
+        replace(record, content=frozenset({"rude"}))

@@ -24,6 +24,8 @@ from arrears.adapters.db.tables import (
     complaints,
     compliance_refusals,
     contact_ledger,
+    debtor_profiles,
+    debtor_time_barred,
     holds,
     opt_outs,
     payments,
@@ -31,6 +33,7 @@ from arrears.adapters.db.tables import (
 )
 from arrears.collections.cases import AccountPosition, Case, CaseAccount, Lock, debtor_of
 from arrears.collections.complaints import Complaint
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
@@ -39,6 +42,7 @@ from arrears.service.ports import (
     CaseRepository,
     ComplaintRepository,
     ContactLedger,
+    DebtorProfiles,
     HoldRepository,
     PaymentRecord,
     PromiseRepository,
@@ -50,6 +54,7 @@ __all__ = [
     "SqlCases",
     "SqlComplaints",
     "SqlContacts",
+    "SqlDebtorProfiles",
     "SqlHolds",
     "SqlPromises",
     "SqlRefusals",
@@ -180,17 +185,56 @@ class SqlContacts(ContactLedger):
         self.session = session
 
     def append(self, record: ContactRecord) -> None:
-        insert_rows(self.session, contact_ledger, [_row(record)])
+        row = _row(record)
+        row["content"] = " ".join(sorted(record.content))  # known tags, no spaces in them
+        insert_rows(self.session, contact_ledger, [row])
+
+    @staticmethod
+    def _record(row: Row[Any]) -> ContactRecord:
+        names = [f.name for f in fields(ContactRecord) if f.name != "content"]
+        values: dict[str, Any] = {name: getattr(row, name) for name in names}
+        return ContactRecord(**values, content=frozenset(row.content.split()))
 
     def get(self, record_id: str) -> ContactRecord | None:
         stmt = select(contact_ledger).where(contact_ledger.c.id == record_id)
         row = self.session.execute(stmt).first()
-        return None if row is None else _make(ContactRecord, row)
+        return None if row is None else self._record(row)
 
     def for_debtor(self, debtor: str) -> list[ContactRecord]:
         c = contact_ledger.c
         stmt = select(contact_ledger).where(c.debtor == debtor).order_by(c.seq)
-        return [_make(ContactRecord, row) for row in self.session.execute(stmt)]
+        return [self._record(row) for row in self.session.execute(stmt)]
+
+
+class SqlDebtorProfiles(DebtorProfiles):
+    """A profile row per debtor and a row per time-barred debt; ``put`` replaces both."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, debtor: str) -> DebtorProfile | None:
+        p, t = debtor_profiles.c, debtor_time_barred.c
+        row = self.session.execute(select(debtor_profiles).where(p.debtor == debtor)).first()
+        if row is None:
+            return None
+        barred = self.session.scalars(select(t.account_id).where(t.debtor == debtor))
+        return DebtorProfile(row.debtor, row.tz, row.pack, row.employer_forbids, frozenset(barred))
+
+    def put(self, profile: DebtorProfile) -> None:
+        debtor = profile.debtor
+        self.session.execute(
+            delete(debtor_time_barred).where(debtor_time_barred.c.debtor == debtor)
+        )
+        self.session.execute(delete(debtor_profiles).where(debtor_profiles.c.debtor == debtor))
+        head = {
+            "debtor": debtor,
+            "tz": profile.tz,
+            "pack": profile.pack,
+            "employer_forbids": profile.employer_forbids,
+        }
+        insert_rows(self.session, debtor_profiles, [head])
+        barred = [{"debtor": debtor, "account_id": a} for a in sorted(profile.time_barred)]
+        insert_rows(self.session, debtor_time_barred, barred)
 
 
 class SqlHolds(HoldRepository):

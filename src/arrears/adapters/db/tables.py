@@ -53,6 +53,8 @@ __all__ = [
     "compliance_refusals",
     "contact_ledger",
     "conversions",
+    "debtor_profiles",
+    "debtor_time_barred",
     "dues",
     "events",
     "holds",
@@ -381,6 +383,10 @@ contact_ledger = Table(
     Column("collectors", Integer, nullable=False),
     Column("identity_shown", Boolean, nullable=False),
     Column("corrects", String(40), nullable=True),
+    # 0005: what the gate needs of a message or visit
+    Column("carries_opt_out", Boolean, nullable=False, default=False),
+    Column("content", Text, nullable=False, default=""),  # tags, space-separated
+    Column("at_work", Boolean, nullable=False, default=False),
 )
 
 holds = Table(
@@ -453,4 +459,28 @@ compliance_refusals = Table(
     Column("source", Text, nullable=False),
     Column("stage", String(16), nullable=False),
     Column("logged_at", UtcDateTime(), nullable=False),
+)
+
+# Debtor profiles (0005): the time zone and rule pack every contact is judged
+# by, whether the employer forbids contact at work, and the debts (accounts)
+# that are time-barred, one row each.
+debtor_profiles = Table(
+    "debtor_profiles",
+    metadata,
+    Column("debtor", DebtorId(), primary_key=True),
+    Column("tz", String(64), nullable=False),
+    Column("pack", String(32), nullable=False),
+    Column("employer_forbids", Boolean, nullable=False),
+)
+
+debtor_time_barred = Table(
+    "debtor_time_barred",
+    metadata,
+    Column(
+        "debtor",
+        DebtorId(),
+        ForeignKey("debtor_profiles.debtor", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("account_id", AccountId(), primary_key=True),
 )

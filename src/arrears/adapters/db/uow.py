@@ -20,6 +20,7 @@ from arrears.adapters.db.collections import (
     SqlCases,
     SqlComplaints,
     SqlContacts,
+    SqlDebtorProfiles,
     SqlHolds,
     SqlPromises,
     SqlRefusals,
@@ -80,6 +81,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.promises = SqlPromises(session)
         self.complaints = SqlComplaints(session)
         self.refusals = SqlRefusals(session)
+        self.profiles = SqlDebtorProfiles(session)
 
     def __enter__(self) -> SqlUnitOfWork:
         self._begin()

@@ -53,7 +53,14 @@ TARGETS = ("debtor", "third_party")
 #: Holds that a person puts on a debtor and releases again.
 HOLDS = ("dispute", "complaint", "hardship_plan", "deceased", "litigation")
 #: Why an action is taken: a notice or a verification may go out while collection pauses.
-PURPOSES = ("collection", "validation_notice", "verification")
+#: A contact recorded for a notice purpose is the notice of that kind for its debt.
+PURPOSES = (
+    "collection",
+    "validation_notice",
+    "verification",
+    "agency_notice",
+    "credit_notice",
+)
 #: What a message or visit says or does, as tagged by the template or the collector.
 CONTENT = (
     "discloses_debt",

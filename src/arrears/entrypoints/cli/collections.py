@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from arrears import bootstrap
-from arrears.collections.compliance import DEFAULT_PACK, load_pack
+from arrears.collections.compliance import load_pack
 from arrears.collections.compliance.records import zone
 from arrears.collections.ledger import ContactRecord
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
@@ -120,6 +120,7 @@ def register_collections(app: typer.Typer) -> None:
     )
     app.add_typer(group, name="collections")
     _views(group)
+    _profile(group)
     _contact(group)
     _records(group)
     _locks(group)
@@ -169,22 +170,43 @@ def _contact(group: typer.Typer) -> None:
         relation: Annotated[str, typer.Option(help="Who was reached: self, spouse, ...")] = "self",
         recording: Annotated[str | None, typer.Option(help="Recording reference.")] = None,
         purpose: Annotated[
-            str, typer.Option(help="collection, validation_notice, verification.")
+            str,
+            typer.Option(
+                help="collection, validation_notice, agency_notice, credit_notice, verification."
+            ),
         ] = "collection",
         collectors: Annotated[int, typer.Option(help="Collectors present (visits).")] = 0,
         identity_shown: Annotated[bool, typer.Option(help="Identity shown (visits).")] = False,
         corrects: Annotated[
             str | None, typer.Option(help="Id of the record this corrects.")
         ] = None,
-        tz: Annotated[str, typer.Option("--tz", help="Debtor's IANA time zone.")] = "Asia/Shanghai",
+        carries_opt_out: Annotated[
+            bool, typer.Option(help="The message says how to opt out (sms, email, push).")
+        ] = False,
+        content: Annotated[
+            list[str] | None,
+            typer.Option("--content", help="Content tag, e.g. discloses_debt; repeat for more."),
+        ] = None,
+        at_work: Annotated[bool, typer.Option(help="The debtor was reached at work.")] = False,
+        tz: Annotated[
+            str | None,
+            typer.Option("--tz", help="Debtor's IANA time zone (default: the debtor's profile)."),
+        ] = None,
         pack: Annotated[
-            str, typer.Option(help="Rule pack: cn, us-reg-f or a .toml path.")
-        ] = DEFAULT_PACK,
+            str | None,
+            typer.Option(help="Rule pack: cn, us-reg-f or a .toml path (default: the profile's)."),
+        ] = None,
     ) -> None:
-        """Record an attempt or contact, after the compliance gate allows it."""
+        """Record an attempt or contact, after the compliance gate allows it.
+
+        The gate judges it in the debtor's stored time zone under their stored
+        rule pack (`arrears collections debtor`); --tz and --pack are for a
+        debtor without a profile, and must agree with a stored one.
+        """
         started = moment(at, "--at")
-        zone(tz, field_name="--tz")
-        rules = load_pack(pack)
+        if tz is not None:
+            zone(tz, field_name="--tz")
+        rules = load_pack(pack) if pack is not None else None
         factory, now = _uow(), bootstrap.utc_now()
         if account is None:
             with factory() as uow:
@@ -199,10 +221,52 @@ def _contact(group: typer.Typer) -> None:
             moment(ended, "--ended") if ended else started,
             connected=connected, outcome=outcome, agency=agency, number=number, target=target,
             relation=relation, recording=recording, purpose=purpose, collectors=collectors,
-            identity_shown=identity_shown, corrects=corrects,
+            identity_shown=identity_shown, corrects=corrects, carries_opt_out=carries_opt_out,
+            content=frozenset(content or ()), at_work=at_work,
         )  # fmt: skip
         service.record_contact(factory(), rules, record, tz, now)
         typer.echo(f"{record.id}: {channel} to {debtor} on {account} recorded")
+
+
+def _profile(group: typer.Typer) -> None:
+    @group.command("debtor")
+    @guarded
+    def debtor_(
+        debtor: Debtor,
+        tz: Annotated[str | None, typer.Option("--tz", help="The debtor's IANA time zone.")] = None,
+        pack: Annotated[str | None, typer.Option(help="Rule pack: cn or us-reg-f.")] = None,
+        employer_forbids: Annotated[
+            bool | None,
+            typer.Option(
+                "--employer-forbids/--no-employer-forbids",
+                help="The employer forbids contact at work (default: as stored, else no).",
+            ),
+        ] = None,
+        time_barred: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--time-barred",
+                help="A time-barred account; repeat for more; replaces the stored list.",
+            ),
+        ] = None,
+    ) -> None:
+        """Set the debtor's profile: the zone and rule pack every contact is judged by."""
+        if tz is not None:
+            zone(tz, field_name="--tz")
+        made = service.set_profile(
+            _uow()(),
+            debtor,
+            tz=tz,
+            pack=pack,
+            employer_forbids=employer_forbids,
+            time_barred=time_barred,
+        )
+        barred = ",".join(sorted(made.time_barred)) or "none"
+        forbids = "yes" if made.employer_forbids else "no"
+        typer.echo(
+            f"{debtor}: tz {made.tz}, pack {made.pack}, employer forbids {forbids}, "
+            f"time-barred {barred}"
+        )
 
 
 def _records(group: typer.Typer) -> None:
