@@ -93,6 +93,18 @@ def test_every_record_round_trips(backend: Backend) -> None:
         assert uow.promises.pending_debtors() == []
 
 
+def test_the_cases_of_many_debtors_are_read_at_once(backend: Backend) -> None:
+    cases = [Case(f"D{n}#{k}", f"D{n}", D0, (CaseAccount(f"L{n}-{k}", D0),))
+             for n in range(3) for k in (1, 2)]  # fmt: skip
+    with backend.make() as uow:
+        uow.cases.save(cases)
+        uow.commit()
+    with backend.make() as uow:
+        got = uow.cases.of_debtors(["D0", "D2", "D9"])
+    assert sorted(c.id for c in got) == ["D0#1", "D0#2", "D2#1", "D2#2"]
+    assert {c.id: c for c in got}["D2#2"] == cases[5]
+
+
 def test_positions_and_payments_read_the_servicing_tables(backend: Backend) -> None:
     with backend.make() as uow:
         for made in (account("L1", 3), account("L2", 0), account("L3", 0, "", "charged_off")):

@@ -70,6 +70,10 @@ class MemoryCases(CaseRepository):
     def for_debtor(self, debtor: str) -> list[Case]:
         return [c for c in self.data.cases.values() if c.debtor == debtor]
 
+    def of_debtors(self, debtors: Collection[str]) -> list[Case]:
+        wanted = set(debtors)
+        return [c for c in self.data.cases.values() if c.debtor in wanted]
+
     def open_cases(self) -> list[Case]:
         return sorted((c for c in self.data.cases.values() if c.is_open), key=lambda c: c.debtor)
 

@@ -77,9 +77,7 @@ def sync_cases(uow: UnitOfWork, on: date) -> SyncResult:
         # a sold or written-off account stays charged off in servicing: read the
         # dispositions from the debtor's earlier cases so it does not reopen one
         earlier = sorted({p.debtor for p in positions if p.debtor in counts})
-        disposed = case_rules.disposed_accounts(
-            c for debtor in earlier for c in uow.cases.for_debtor(debtor)
-        )
+        disposed = case_rules.disposed_accounts(uow.cases.of_debtors(earlier))
         changed = case_rules.sync(before, positions, on, counts, disposed)
         uow.cases.save(changed)
         uow.commit()

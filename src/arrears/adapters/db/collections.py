@@ -110,6 +110,13 @@ class SqlCases(CaseRepository):
         found = self._load(collection_cases.c.debtor == debtor)
         return sorted(found, key=lambda c: (c.opened_on, int(c.id.rsplit("#", 1)[-1] or 0)))
 
+    def of_debtors(self, debtors: Collection[str]) -> list[Case]:
+        return [
+            case
+            for chunk in _chunks(sorted(set(debtors)))
+            for case in self._load(collection_cases.c.debtor.in_(chunk))
+        ]
+
     def open_cases(self) -> list[Case]:
         found = self._load(collection_cases.c.closed_on.is_(None))
         return sorted(found, key=lambda c: c.debtor)
