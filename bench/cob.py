@@ -53,11 +53,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl
 import pyarrow as pa
-from pyarrow import feather
 from synthetic import synthetic_book
 
 from arrears.batch import ALLOCATOR, frames, plan
 from arrears.batch.book import Book, Closed
+from arrears.batch.bookfiles import read_book, write_book
 from arrears.batch.convert import (
     accounts_to_book,
     book_to_accounts,
@@ -114,10 +114,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: The book's tables, as the builder writes them.
-TABLES = ("accounts", "dues", "conversions")
-
-
 def _built_apart(n: int, args: argparse.Namespace, folder: Path) -> float:
     """Build the book in another process and return its build seconds.
 
@@ -136,8 +132,7 @@ def _build(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     book = synthetic_book(args.accounts[0], args.as_of, args.seed, terms=build_terms())
     build_s = time.perf_counter() - started
-    for name in TABLES:
-        feather.write_feather(getattr(book, name), args.build_to / f"{name}.arrow", "uncompressed")
+    write_book(args.build_to, book)
     print(json.dumps({"build_s": build_s}))
 
 
@@ -215,7 +210,7 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
     _say("building the book")
     with tempfile.TemporaryDirectory(prefix="arrears-bench-") as folder:
         build_s = _built_apart(n, args, Path(folder))
-        book = Book(*(feather.read_table(Path(folder) / f"{t}.arrow") for t in TABLES))
+        book = read_book(Path(folder))
     state_bytes = sum(t.nbytes for t in (book.accounts, book.dues, book.conversions))
     gc.collect()
     resident = Resident()
@@ -518,7 +513,6 @@ def _differing(left: pl.DataFrame, right: pl.DataFrame) -> int:
 
 def store_run(book: Book, kind: str, as_of: date) -> dict[str, Any]:
     """Import the book into a fresh store, then time ``arrears cob --to`` in its own process."""
-    from arrears.batch.bookfiles import write_book
 
     with tempfile.TemporaryDirectory(prefix="arrears-bench-") as folder:
         write_book(Path(folder) / "book", book)
