@@ -159,3 +159,70 @@ def test_bad_input_is_one_line_exit_2_and_stores_nothing(
     out = run(db, "collections", *args, code=2)
     assert message in out and out.count("\n") == 1
     assert run(db, "collections", "case", "D1", "--json") == before
+
+
+def queue(url: str, *extra: str) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = json.loads(run(url, "collections", "queue", "--json", *extra))
+    return found
+
+
+def test_the_close_queues_actions_and_execute_records_them_through_the_gate(db: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    [action] = queue(db)
+    assert (action["day"], action["debtor"], action["account"], action["status"]) == (
+        "2026-02-08", "D1", "L1", "planned"
+    )  # fmt: skip
+    assert (action["strategy"], action["strategy_version"], action["arm"]) == (
+        "default", 1, "champion"
+    )  # fmt: skip
+    assert (action["channel"], action["template"], action["window"], action["tz"]) == (
+        "sms", "m1-sms-1", "10:00-12:00", "Asia/Shanghai"
+    )  # fmt: skip
+    assert queue(db, "--channel", "phone") == [] and queue(db, "--channel", "sms") == [action]
+    assert queue(db, "--on", "2026-02-09") == []
+    listed = run(db, "collections", "queue")
+    assert "m1-sms-1" in listed and "1 actions for 2026-02-08: 1 planned" in listed
+    ident = str(action["id"])
+    execute = ("collections", "execute", ident, "--actor", "bot", "--outcome", "delivered")
+    out = run(db, *execute, "--at", "2026-02-08T22:30:00+08:00", code=2)
+    assert "contact_hours" in out and "CBA guideline" in out and "22:30" in out
+    assert "nothing was recorded" in out and out.count("\n") == 1
+    [refused] = queue(db)
+    assert (refused["status"], refused["refused_rules"]) == ("refused", ["contact_hours"])
+    assert "refused by contact_hours" in run(db, "collections", "queue")
+    out = run(db, *execute, "--at", "2026-02-08T10:30:00+08:00", "--connected")
+    assert f"action {ident} executed" in out and "template m1-sms-1" in out
+    view = case(db)
+    [record] = view["ledger"]  # type: ignore[misc]
+    assert (record["channel"], record["template"], record["outcome"]) == (
+        "sms", "m1-sms-1", "delivered"
+    )  # fmt: skip
+    [logged] = view["refusals"]  # type: ignore[misc]
+    assert (logged["action_id"], logged["rule"], logged["stage"]) == (
+        ident, "contact_hours", "execution"
+    )  # fmt: skip
+    [executed] = queue(db)
+    assert (executed["status"], executed["contact_id"]) == ("executed", record["id"])
+    assert "executed already" in run(db, *execute, "--at", "2026-02-08T10:40:00+08:00", code=2)
+    # closing the same day again plans nothing twice
+    run(db, "cob", "--to", "2026-02-07")
+    assert queue(db) == [executed]
+
+
+QUEUE_BAD = [
+    (["queue", "--channel", "pigeon"], "'pigeon' is neither a work queue nor a channel"),
+    (["queue", "--on", "2026-13-01"], "2026-13-01"),
+    (["execute", "A-nope", "--at", "2026-02-08T10:00:00+08:00", "--actor", "a", "--outcome", "x"],
+     "no planned action 'A-nope'"),
+    (["execute", "A-nope", "--at", "2026-02-08T10:00:00", "--actor", "a", "--outcome", "x"],
+     "has no time zone"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), QUEUE_BAD, ids=[a[0] for a, _ in QUEUE_BAD])
+def test_bad_queue_input_is_one_line_exit_2(db: str, args: list[str], message: str) -> None:
+    run(db, "cob", "--to", "2026-02-07")
+    before = queue(db)
+    out = run(db, "collections", *args, code=2)
+    assert message in out and out.count("\n") == 1
+    assert queue(db) == before

@@ -4,8 +4,9 @@ close of business opens and closes cases and judges promises."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import delete, text, update
@@ -15,15 +16,23 @@ from arrears.adapters.db.tables import contact_ledger
 from arrears.adapters.db.uow import SqlUnitOfWork
 from arrears.collections.cases import Case, CaseAccount, Lock
 from arrears.collections.complaints import Complaint
-from arrears.collections.compliance import load_pack
+from arrears.collections.compliance import LocalWindow, load_pack
 from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut, release
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import BROKEN, KEPT, Promise
 from arrears.domain.account import Account
+from arrears.domain.dues import Due
 from arrears.kernel.errors import CaseLocked, ComplianceRefused, InvalidInput, NotFound
 from arrears.service import collections as service
-from arrears.service.ports import ContactLedger, PaymentRecord, RefusalRecord
+from arrears.service.ports import (
+    REFUSED,
+    CaseTreatment,
+    ContactLedger,
+    PaymentRecord,
+    QueuedAction,
+    RefusalRecord,
+)
 
 if TYPE_CHECKING:
     from conftest import Backend
@@ -126,7 +135,7 @@ def test_the_ledger_port_has_no_way_to_change_or_drop_a_record(backend: Backend)
         ledger = uow.contacts
         assert isinstance(ledger, ContactLedger)
         public = {name for name in dir(ledger) if not name.startswith("_")}
-        assert public - {"session", "data"} == {"append", "get", "for_debtor"}
+        assert public - {"session", "data"} == {"append", "get", "for_debtor", "for_debtors"}
 
 
 @pytest.mark.parametrize("statement", ["update", "delete"])
@@ -344,3 +353,111 @@ def test_contacts_are_judged_in_the_stored_zone_under_the_stored_pack(backend: B
     suit = replace(contact("K3", 12 * 60 + 5), content=frozenset({"threat_of_suit"}))
     with pytest.raises(ComplianceRefused, match="time_barred"):
         service.record_contact(backend.make(), None, suit, None, AT)
+
+
+def _queued(action_id: str, debtor: str = "D1", priority: int = 300, **more: Any) -> QueuedAction:
+    return QueuedAction(
+        action_id, D0, debtor, f"{debtor}#1", "L1", "default", 1, "m2", "champion", False,
+        "m2-call", "call", "m2-call-1", "phone", priority, LocalWindow(time(9), time(12)),
+        "Asia/Shanghai", "cn", **more,
+    )  # fmt: skip
+
+
+def test_queue_rows_round_trip_sort_by_priority_and_only_their_status_changes(
+    backend: Backend,
+) -> None:
+    rows = [_queued("A1", "D2"), _queued("A2", "D1"), _queued("A3", "D3", 410, required=True),
+            replace(_queued("A4"), day=D0 + timedelta(days=1), queue="digital", channel="sms")]  # fmt: skip
+    with backend.make() as uow:
+        assert not uow.queue.has_day(D0)
+        uow.queue.add(rows)
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.queue.has_day(D0) and not uow.queue.has_day(D0 - timedelta(days=1))
+        assert [a.id for a in uow.queue.for_day(D0)] == ["A3", "A2", "A1"]
+        assert uow.queue.for_day(D0 + timedelta(days=1), "phone") == []
+        assert uow.queue.get("A3") == rows[2] and uow.queue.get("A9") is None
+        uow.queue.mark(replace(rows[0], status=REFUSED, refused_rules=("holds", "opt_out"),
+                               refused_stage="planning", contact_id="K1", priority=1))  # fmt: skip
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.queue.get("A1") == replace(
+            rows[0], status=REFUSED, refused_rules=("holds", "opt_out"),
+            refused_stage="planning", contact_id="K1",
+        )  # fmt: skip
+
+
+def test_a_cases_treatment_survives_a_save_and_bulk_reads_group_by_debtor(
+    backend: Backend,
+) -> None:
+    case = Case("D1#1", "D1", D0, (CaseAccount("L1", D0),))
+    with backend.make() as uow:
+        uow.cases.save([case, Case("D2#1", "D2", D0, (CaseAccount("L2", D0),))])
+        uow.cases.set_treatments([CaseTreatment("D1#1", "m1-call", D0)])
+        for debtor in ("D1", "D2", "D3"):
+            uow.holds.add(Hold(f"H-{debtor}", debtor, "dispute", D0, "qa", "not mine"))
+            uow.holds.add_opt_out(OptOut(debtor, "sms", AT))
+            uow.complaints.add(Complaint(f"P-{debtor}", debtor, None, "case", "x", AT, "s", "qa"))
+            uow.promises.add(Promise(f"R-{debtor}", debtor, f"{debtor}#1", 100, D0, D0, "ana"))
+            uow.profiles.put(DebtorProfile(debtor, "Asia/Shanghai", "cn", False, frozenset({"L9"})))
+            uow.contacts.append(replace(contact(f"K-{debtor}"), debtor=debtor, template="t1"))
+        uow.commit()
+    with backend.make() as uow:
+        uow.cases.save([replace(case, lock=Lock("ana", AT))])
+        uow.commit()
+    with backend.make() as uow:
+        assert uow.cases.treatments(["D1#1", "D2#1"]) == [CaseTreatment("D1#1", "m1-call", D0)]
+        assert uow.cases.get("D1#1") == replace(case, lock=Lock("ana", AT))
+        wanted = ["D3", "D1"]
+        assert sorted(h.id for h in uow.holds.of_debtors(wanted)) == ["H-D1", "H-D3"]
+        assert sorted(o.debtor for o in uow.holds.opt_outs_of(wanted)) == ["D1", "D3"]
+        assert sorted(c.id for c in uow.complaints.of_debtors(wanted)) == ["P-D1", "P-D3"]
+        assert sorted(p.id for p in uow.promises.of_debtors(wanted)) == ["R-D1", "R-D3"]
+        assert sorted((p.debtor, p.time_barred) for p in uow.profiles.get_many(wanted)) == [
+            ("D1", frozenset({"L9"})), ("D3", frozenset({"L9"}))
+        ]  # fmt: skip
+        found = uow.contacts.for_debtors(wanted)
+        assert sorted(r.id for r in found) == ["K-D1", "K-D3"] and found[0].template == "t1"
+
+
+def test_account_states_sum_the_overdue_dues_and_find_the_last_payment(backend: Backend) -> None:
+    overdue = Due(1, "installment", date(2026, 1, 1), date(2026, 2, 1), date(2026, 2, 1),
+                  billed=True, principal_minor=90_000, interest_minor=10_000,
+                  paid_principal_minor=30_000)  # fmt: skip
+    statement = Due(2, "statement", date(2026, 1, 1), date(2026, 2, 10), date(2026, 2, 10),
+                    billed=True, principal_minor=500_000, minimum_minor=50_000,
+                    minimum_paid_minor=20_000)  # fmt: skip
+    not_yet = Due(3, "installment", date(2026, 2, 1), D0, D0, billed=True, principal_minor=7)
+    made = replace(account("L1", 28), dues=[overdue, statement, not_yet],
+                   daily_rate=Decimal("0.0003"), bucket="M1")  # fmt: skip
+    with backend.make() as uow:
+        uow.accounts.add(made)
+        uow.accounts.add(account("L2", 0))
+        uow.payments.add(PaymentRecord("p1", "L1", 500, date(2026, 2, 3)))
+        uow.payments.add(PaymentRecord("p2", "L1", 700, date(2026, 2, 20), reversed=True))
+        uow.commit()
+    with backend.make() as uow:
+        states = uow.cases.account_states(["L2", "L1", "L9"])
+    assert [s.account_id for s in states] == ["L1", "L2"]
+    first = states[0]
+    assert first.overdue_minor == made.overdue_minor(D0) == 70_000 + 30_000
+    assert (first.product, first.kind, first.status, first.days_past_due, first.bucket) == (
+        "cash-loan", "loan", "active", 28, "M1"
+    )  # fmt: skip
+    assert (first.daily_rate, first.last_payment_on) == (Decimal("0.0003"), date(2026, 2, 3))
+    assert (states[1].overdue_minor, states[1].last_payment_on) == (0, None)
+
+
+def test_the_close_plans_the_queue_in_the_store_once(backend: Backend) -> None:
+    with backend.make() as uow:
+        uow.accounts.add(replace(account("L1", 3), bucket="M1"))
+        uow.commit()
+    done = service.after_close(backend.make, D0, now=AT)
+    assert done.plan is not None and (done.plan.cases, done.plan.already) == (1, False)
+    with backend.make() as uow:
+        found = uow.queue.for_day(D0 + timedelta(days=1))
+        assert len(found) == done.plan.planned + done.plan.refused >= 1
+        assert uow.cases.treatments(["D1#1"])[0].since == D0 + timedelta(days=1)
+    assert service.after_close(backend.make, D0, now=AT).plan.already  # type: ignore[union-attr]
+    with backend.make() as uow:
+        assert uow.queue.for_day(D0 + timedelta(days=1)) == found

@@ -20,7 +20,18 @@ from arrears.adapters.memory_collections import (
     MemoryHolds,
     MemoryPromises,
     MemoryRefusals,
+    MemoryWorkQueue,
 )
+from arrears.adapters.memory_field import (
+    FieldData,
+    MemoryAddresses,
+    MemoryAgencies,
+    MemoryLegal,
+    MemoryPlacements,
+    MemoryVisits,
+)
+from arrears.adapters.memory_plans import MemoryPlans
+from arrears.adapters.memory_report import MemoryReportReads
 from arrears.domain.account import Account
 from arrears.domain.events import DomainEvent, HistoryItem
 from arrears.domain.ledger import JournalEntry, trial_balance
@@ -31,6 +42,7 @@ from arrears.service.ports import (
     Journal,
     PaymentKeys,
     PaymentRecord,
+    RepaymentPlan,
     Settings,
     UnitOfWork,
     accounts_taken,
@@ -52,6 +64,8 @@ class MemoryStore:
     events: list[DomainEvent] = field(default_factory=list)
     business_date: date | None = None
     collections: CollectionsData = field(default_factory=CollectionsData)
+    fieldwork: FieldData = field(default_factory=FieldData)
+    plans: dict[str, RepaymentPlan] = field(default_factory=dict)
 
 
 class _Accounts(AccountRepository):
@@ -182,6 +196,15 @@ class MemoryUnitOfWork(UnitOfWork):
         self.complaints = MemoryComplaints(data)
         self.refusals = MemoryRefusals(data)
         self.profiles = MemoryDebtorProfiles(data)
+        self.queue = MemoryWorkQueue(data)
+        kept = self.working.fieldwork
+        self.addresses = MemoryAddresses(kept)
+        self.visits = MemoryVisits(kept)
+        self.agencies = MemoryAgencies(kept)
+        self.placements = MemoryPlacements(kept)
+        self.legal = MemoryLegal(kept)
+        self.report = MemoryReportReads(self.working)
+        self.plans = MemoryPlans(self.working.plans)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -189,7 +212,7 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         names = ("accounts", "history", "payments", "journal", "events", "business_date")
-        for name in (*names, "collections"):
+        for name in (*names, "collections", "fieldwork", "plans"):
             setattr(self.committed, name, getattr(self.working, name))
         self._begin()
 

@@ -7,7 +7,7 @@ contact ledger has no way to change or drop one.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,15 +19,19 @@ from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
 from arrears.kernel.errors import NotFound
 from arrears.service.ports import (
+    AccountState,
     CaseRepository,
+    CaseTreatment,
     ComplaintRepository,
     ContactLedger,
     DebtorProfiles,
     HoldRepository,
     PaymentRecord,
     PromiseRepository,
+    QueuedAction,
     RefusalLog,
     RefusalRecord,
+    WorkQueueRepository,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +46,7 @@ __all__ = [
     "MemoryHolds",
     "MemoryPromises",
     "MemoryRefusals",
+    "MemoryWorkQueue",
 ]
 
 
@@ -57,6 +62,8 @@ class CollectionsData:
     complaints: list[Complaint] = field(default_factory=list)
     refusals: list[RefusalRecord] = field(default_factory=list)
     profiles: dict[str, DebtorProfile] = field(default_factory=dict)
+    treatments: dict[str, CaseTreatment] = field(default_factory=dict)
+    queue: dict[str, QueuedAction] = field(default_factory=dict)
 
 
 class MemoryCases(CaseRepository):
@@ -105,6 +112,36 @@ class MemoryCases(CaseRepository):
             if p.account_id in ids and first <= p.on <= last and not p.reversed
         ]
 
+    def account_states(self, account_ids: Collection[str]) -> list[AccountState]:
+        last: dict[str, date] = {}
+        for p in self.store.payments.values():
+            if not p.reversed and p.on > last.get(p.account_id, date.min):
+                last[p.account_id] = p.on
+        found = [
+            self.store.accounts[i] for i in sorted(set(account_ids)) if i in self.store.accounts
+        ]
+        return [
+            AccountState(
+                a.id,
+                a.product_code,
+                a.kind,
+                a.status,
+                a.days_past_due,
+                a.bucket,
+                a.overdue_minor(a.last_closed_on),
+                a.daily_rate,
+                last.get(a.id),
+            )
+            for a in found
+        ]
+
+    def treatments(self, case_ids: Collection[str]) -> list[CaseTreatment]:
+        return [self.data.treatments[i] for i in sorted(set(case_ids)) if i in self.data.treatments]
+
+    def set_treatments(self, treatments: Sequence[CaseTreatment]) -> None:
+        for treatment in treatments:
+            self.data.treatments[treatment.case_id] = treatment
+
 
 class MemoryContacts(ContactLedger):
     def __init__(self, data: CollectionsData) -> None:
@@ -118,6 +155,10 @@ class MemoryContacts(ContactLedger):
 
     def for_debtor(self, debtor: str) -> list[ContactRecord]:
         return [r for r in self.data.contacts if r.debtor == debtor]
+
+    def for_debtors(self, debtors: Collection[str]) -> list[ContactRecord]:
+        wanted = set(debtors)
+        return [r for r in self.data.contacts if r.debtor in wanted]
 
 
 class MemoryHolds(HoldRepository):
@@ -144,6 +185,14 @@ class MemoryHolds(HoldRepository):
     def opt_outs(self, debtor: str) -> list[OptOut]:
         return [o for (d, _), o in sorted(self.data.opt_outs.items()) if d == debtor]
 
+    def of_debtors(self, debtors: Collection[str]) -> list[Hold]:
+        wanted = set(debtors)
+        return [h for h in self.data.holds.values() if h.debtor in wanted]
+
+    def opt_outs_of(self, debtors: Collection[str]) -> list[OptOut]:
+        wanted = set(debtors)
+        return [o for (d, _), o in sorted(self.data.opt_outs.items()) if d in wanted]
+
 
 class MemoryPromises(PromiseRepository):
     def __init__(self, data: CollectionsData) -> None:
@@ -157,6 +206,10 @@ class MemoryPromises(PromiseRepository):
 
     def pending_debtors(self) -> list[str]:
         return sorted({p.debtor for p in self.data.promises.values() if p.status == "pending"})
+
+    def of_debtors(self, debtors: Collection[str]) -> list[Promise]:
+        wanted = set(debtors)
+        return [p for p in self.data.promises.values() if p.debtor in wanted]
 
     def settle(self, promises: Sequence[Promise]) -> None:
         for promise in promises:
@@ -172,6 +225,10 @@ class MemoryComplaints(ComplaintRepository):
 
     def for_debtor(self, debtor: str) -> list[Complaint]:
         return [c for c in self.data.complaints if c.debtor == debtor]
+
+    def of_debtors(self, debtors: Collection[str]) -> list[Complaint]:
+        wanted = set(debtors)
+        return [c for c in self.data.complaints if c.debtor in wanted]
 
 
 class MemoryRefusals(RefusalLog):
@@ -194,3 +251,40 @@ class MemoryDebtorProfiles(DebtorProfiles):
 
     def put(self, profile: DebtorProfile) -> None:
         self.data.profiles[profile.debtor] = profile
+
+    def get_many(self, debtors: Collection[str]) -> list[DebtorProfile]:
+        return [self.data.profiles[d] for d in sorted(set(debtors)) if d in self.data.profiles]
+
+
+def _order(action: QueuedAction) -> tuple[int, str, str, str, str, str]:
+    start = f"{action.window.start:%H:%M}"
+    return (-action.priority, action.debtor, start, action.channel, action.template, action.id)
+
+
+class MemoryWorkQueue(WorkQueueRepository):
+    def __init__(self, data: CollectionsData) -> None:
+        self.data = data
+
+    def has_day(self, day: date) -> bool:
+        return any(a.day == day for a in self.data.queue.values())
+
+    def add(self, actions: Sequence[QueuedAction]) -> None:
+        for action in actions:
+            self.data.queue[action.id] = action
+
+    def get(self, action_id: str) -> QueuedAction | None:
+        return self.data.queue.get(action_id)
+
+    def for_day(self, day: date, queue: str | None = None) -> list[QueuedAction]:
+        found = [a for a in self.data.queue.values() if a.day == day and queue in (None, a.queue)]
+        return sorted(found, key=_order)
+
+    def mark(self, action: QueuedAction) -> None:
+        stored = self.data.queue[action.id]
+        self.data.queue[action.id] = replace(
+            stored,
+            status=action.status,
+            refused_rules=action.refused_rules,
+            refused_stage=action.refused_stage,
+            contact_id=action.contact_id,
+        )

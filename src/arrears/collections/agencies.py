@@ -84,15 +84,19 @@ def evaluation_days(pack: RulePack | None) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Agency:
-    """An outside agency: its commission in basis points by bucket and its last evaluation."""
+    """An outside agency: its commission in basis points by bucket, its last evaluation,
+    and the days a placement with it runs before recall."""
 
     id: str
     name: str
     rates_bp: Mapping[str, int]
     evaluated_on: date | None = None
     last_score: Decimal | None = None
+    #: How many days a placement runs before it is due for recall.
+    placement_days: int = DEFAULT_PLACEMENT_DAYS
 
     def __post_init__(self) -> None:
+        _count(self.placement_days, f"agency {self.id}: placement_days", 1)
         if not self.rates_bp:
             raise InvalidInput(
                 f"agency {self.id} has no commission rates", hint='e.g. {"M2": 1500}'
@@ -104,6 +108,10 @@ class Agency:
                     hint="15% is 1500",
                 )
         object.__setattr__(self, "rates_bp", MappingProxyType(dict(self.rates_bp)))
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Agency:
+        """Itself: frozen, its rates a read-only view (a memory store copies its records)."""
+        return self
 
     def rate_bp(self, bucket: str) -> int:
         """The rate for ``bucket``, or InvalidInput naming the buckets the agency takes."""
@@ -184,12 +192,15 @@ def place(
     placed_on: date,
     notice_on: date | None,
     *,
-    days: int = DEFAULT_PLACEMENT_DAYS,
+    days: int | None = None,
     pack: RulePack | None = None,
 ) -> Placement:
-    """Place ``case`` with ``agency``; refused without notice or with an agency not evaluated."""
+    """Place ``case`` with ``agency``; refused without notice or with an agency not evaluated.
+
+    The placement runs ``days`` (by default the agency's ``placement_days``).
+    """
     _count(amount_placed_minor, "amount_placed_minor", 1)
-    _count(days, "days", 1)
+    days = agency.placement_days if days is None else _count(days, "days", 1)
     rate = agency.rate_bp(bucket)
     what = f"placing case {case} with agency {agency.id} on {placed_on}"
     lead = notice_days(pack)

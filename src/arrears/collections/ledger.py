@@ -63,7 +63,8 @@ class ContactRecord:
     reference of the call or visit recording. ``carries_opt_out`` says an
     electronic message told the debtor how to opt out, ``content`` holds the
     template's or collector's tags (see ``CONTENT``), ``at_work`` says the
-    debtor was reached at their place of work.
+    debtor was reached at their place of work. ``template`` names the
+    strategy template that went out (a planned action executed), if any.
     """
 
     id: str
@@ -87,6 +88,7 @@ class ContactRecord:
     carries_opt_out: bool = False
     content: frozenset[str] = frozenset()
     at_work: bool = False
+    template: str | None = None
 
     def __post_init__(self) -> None:
         _aware(self.started_at, "started_at")

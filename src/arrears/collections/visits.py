@@ -99,12 +99,17 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """A check-in: when, where, how far from the address, and whether that is too far."""
+    """A check-in: when, where, how far from the address, and whether that is too far.
+
+    A place given only in words (``place``, no ``point``) cannot be measured:
+    its distance and ``far`` are None, unknown rather than near.
+    """
 
     at: datetime
-    point: Point
-    distance_m: int
-    far: bool
+    point: Point | None
+    distance_m: int | None
+    far: bool | None
+    place: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,17 +302,29 @@ class Visit:
         self._at("scheduled", "reschedule")
         return replace(self, planned_on=planned_on)
 
-    def check_in(self, at: datetime, point: Point, *, far_m: int = DEFAULT_FAR_M) -> Visit:
-        """Arrive: time and place recorded, the distance to the address measured, far flagged."""
+    def check_in(
+        self, at: datetime, point: Point | None, *, far_m: int = DEFAULT_FAR_M, place: str = ""
+    ) -> Visit:
+        """Arrive: time and place recorded, the distance to the address measured, far flagged.
+
+        ``point`` may be None when the place is given only in words (``place``).
+        """
         self._at("scheduled", "check_in")
+        if point is None and not place.strip():
+            raise InvalidInput(
+                f"visit {self.id}: the check-in has no place",
+                hint="give the coordinates (lat,lon) or the place in words",
+            )
         day = aware(at, "check-in time").astimezone(zone(self.debtor_tz)).date()
         if day != self.planned_on:
             raise RuleViolation(
                 f"visit {self.id} is planned for {self.planned_on}, check-in is on {day}",
                 hint="reschedule the visit to that day first",
             )
+        if point is None:
+            return replace(self, stage="checked_in", arrival=Arrival(at, None, None, None, place))
         metres = math.floor(distance_m(point, self.address.point) + 0.5)
-        arrival = Arrival(at, point, metres, metres > far_m)
+        arrival = Arrival(at, point, metres, metres > far_m, place)
         return replace(self, stage="checked_in", arrival=arrival)
 
     def assess(self, assessment: Assessment) -> Visit:

@@ -355,6 +355,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         "delinquency",
         "waterfall",
         "ledger",
+        "collections",  # read by domain/restructure.py (repayment plan policy)
     )
     t = _Table(data, f"{source}: catalogue", fields)
     version, currency, calendar = t.integer("version", 1, 1, (1,)), t.currency(), t.text("calendar")

@@ -16,10 +16,12 @@ from arrears.domain.accrual import post_month_end_interest
 from arrears.domain.dues import Due, allocate, apply_allocations
 from arrears.domain.events import (
     AccountOpened,
+    DueDatesExtended,
     HistoryItem,
     LimitChanged,
     PaymentReceived,
     PaymentReversed,
+    PlanAgreed,
     Purchased,
     Refunded,
     StatementConverted,
@@ -54,6 +56,7 @@ from arrears.domain.loan import (
 )
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct
+from arrears.domain.restructure import agree
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import ArrearsError, DateError, InvalidInput, RuleViolation
 from arrears.kernel.money import format_minor
@@ -108,6 +111,8 @@ def apply(
             new_minor=item.limit_minor,
         )
         account.limit_minor = item.limit_minor
+    elif isinstance(item, PlanAgreed | DueDatesExtended):
+        agree(account, item, terms, out, replaying=replaying)
     else:
         raise InvalidInput(f"{item.kind} cannot be applied to an open account")
 

@@ -16,10 +16,12 @@ from decimal import Decimal
 __all__ = [
     "AccountOpened",
     "DomainEvent",
+    "DueDatesExtended",
     "HistoryItem",
     "LimitChanged",
     "PaymentReceived",
     "PaymentReversed",
+    "PlanAgreed",
     "Purchased",
     "Refunded",
     "StatementConverted",
@@ -98,6 +100,26 @@ class LimitChanged:
     kind: str = "limit"
 
 
+@dataclass(frozen=True, slots=True)
+class PlanAgreed:
+    """What is owed re-scheduled into ``months`` monthly installments (``domain/restructure``)."""
+
+    on: date
+    months: int
+    reference: str = ""
+    kind: str = "plan"
+
+
+@dataclass(frozen=True, slots=True)
+class DueDatesExtended:
+    """Every unpaid installment's due and payment dates moved ``days`` later."""
+
+    on: date
+    days: int
+    reference: str = ""
+    kind: str = "extend"
+
+
 HistoryItem = (
     AccountOpened
     | Purchased
@@ -106,6 +128,8 @@ HistoryItem = (
     | PaymentReversed
     | StatementConverted
     | LimitChanged
+    | PlanAgreed
+    | DueDatesExtended
 )
 
 
@@ -134,6 +158,8 @@ _KINDS: dict[str, type[HistoryItem]] = {
     "reversal": PaymentReversed,
     "convert": StatementConverted,
     "limit": LimitChanged,
+    "plan": PlanAgreed,
+    "extend": DueDatesExtended,
 }
 
 

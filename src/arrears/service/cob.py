@@ -16,23 +16,27 @@ account is closed through the target changes nothing and says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from arrears.batch.book import Book, Closed
 from arrears.batch.schema import plain
+from arrears.collections.strategy import Strategy
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, StoreError
+from arrears.service.agencies import recall_due
 from arrears.service.collections import SyncResult, after_close
 from arrears.service.handlers import CobResult, close_business
+from arrears.service.plans import evaluate_plans
 from arrears.service.ports import RUNNING, BookAccess, CobRun, UnitOfWork, Written
 
 __all__ = [
     "CHUNK",
     "CloseBook",
+    "CollectionsAfter",
     "RunResult",
     "check_book",
     "close_business_reference",
@@ -59,10 +63,28 @@ class RunResult(CobResult):
     collections: SyncResult | None = None
 
 
-def _collections(result: RunResult, factory: Callable[[], UnitOfWork] | None) -> RunResult:
-    """Once every account is closed: cases synced and promises judged (when asked)."""
-    if factory is not None:
-        result.collections = after_close(factory, result.target)
+@dataclass(frozen=True)
+class CollectionsAfter:
+    """What collections do once a run has closed every account: the units of work,
+    the strategy that plans the next day (None: the packaged default), and the
+    wall-clock time that stamps what is logged (read by the entry point)."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    strategy: Strategy | None = None
+    now: datetime | None = None
+
+
+def _collections(result: RunResult, after: CollectionsAfter | None) -> RunResult:
+    """Once every account is closed: kept repayment plans judged (a broken plan's hold
+    released before the night's planning), expired agency placements recalled, then
+    promises, cases and the next day's work queue (``after_close``)."""
+    if after is None:
+        return result
+    factory, target = after.uow_factory, result.target
+    plans = evaluate_plans(factory(), target)
+    recalled = recall_due(factory(), target)
+    synced = after_close(factory, target, strategy=after.strategy, now=after.now)
+    result.collections = replace(synced, plans=plans, recalled=len(recalled))
     return result
 
 
@@ -80,14 +102,14 @@ def close_business_vectorised(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
     close: CloseBook | None = None,
-    collections: Callable[[], UnitOfWork] | None = None,
+    collections: CollectionsAfter | None = None,
 ) -> RunResult:
     """Close every account behind ``target`` through it, a chunk per transaction.
 
     Refused (``DateError``, nothing written) when an account is closed beyond
     ``target``; refused (``StoreError``) while another run holds the store.
     The business date becomes the day after ``target`` unless it is later.
-    ``collections`` (units of work on the store) syncs cases and promises after.
+    ``collections`` runs the collections' part of the night after (``_collections``).
     """
     closing = close or _polars_close
     result = RunResult(target, engine="polars")
@@ -122,17 +144,17 @@ def close_business_reference(
     *,
     chunk: int = 500,
     progress: Callable[[int], None] | None = None,
-    collections: bool = False,
+    collections: CollectionsAfter | None = None,
 ) -> RunResult:
     """``handlers.close_business``, the reference engine, as a recorded, locked run.
 
     Its chunks commit in the handler's own transactions, so after a kill the
     run's counts hold only what the finishing process closed. With
-    ``collections`` the cases and promises are synced after, as the
-    vectorised run does.
+    ``collections`` the collections' part of the night runs after, as in the
+    vectorised run.
     """
     result = RunResult(target, engine="reference")
-    after = uow_factory if collections else None
+    after = collections
     with access.exclusive():
         run = _begin_run(access, target, result)
         if run is None:

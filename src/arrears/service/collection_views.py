@@ -7,15 +7,18 @@ are ISO strings with their offset.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from arrears.collections.cases import Case
+from arrears.collections.compliance.records import CHANNELS
 from arrears.collections.promises import promise_history
+from arrears.collections.strategy import QUEUES
+from arrears.kernel.errors import InvalidInput
 from arrears.service.collections import known_case
-from arrears.service.ports import UnitOfWork
+from arrears.service.ports import QueuedAction, UnitOfWork
 
-__all__ = ["case_view", "open_cases_view"]
+__all__ = ["action_view", "case_view", "open_cases_view", "queue_view"]
 
 
 def _shown(value: object) -> object:
@@ -62,8 +65,11 @@ def case_view(uow: UnitOfWork, debtor: str, now: datetime) -> dict[str, Any]:
     with uow:
         case = known_case(uow, debtor)
         promised = uow.promises.for_debtor(debtor)
+        on = uow.cases.treatments([case.id])
         return {
             **_summary(uow, case, now),
+            "treatment": on[0].treatment if on else None,
+            "treatment_since": on[0].since.isoformat() if on else None,
             "earlier_cases": [c.id for c in uow.cases.for_debtor(debtor) if c.id != case.id],
             "ledger": [_plain(r) for r in uow.contacts.for_debtor(debtor)],
             "holds": [_plain(h) for h in uow.holds.for_debtor(debtor)],
@@ -73,3 +79,51 @@ def case_view(uow: UnitOfWork, debtor: str, now: datetime) -> dict[str, Any]:
             "complaints": [_plain(c) for c in uow.complaints.for_debtor(debtor)],
             "refusals": [_plain(r) for r in uow.refusals.for_debtor(debtor)],
         }
+
+
+def action_view(action: QueuedAction) -> dict[str, Any]:
+    """A planned action as shown: its window as ``HH:MM-HH:MM`` on the debtor's clock."""
+    return {
+        "id": action.id,
+        "day": action.day.isoformat(),
+        "queue": action.queue,
+        "priority": action.priority,
+        "debtor": action.debtor,
+        "case": action.case_id,
+        "account": action.account_id,
+        "channel": action.channel,
+        "template": action.template,
+        "window": str(action.window),
+        "tz": action.tz,
+        "pack": action.pack,
+        "strategy": action.strategy,
+        "strategy_version": action.strategy_version,
+        "segment": action.segment,
+        "arm": action.arm,
+        "holdout": action.holdout,
+        "treatment": action.treatment,
+        "required": action.required,
+        "reminder": action.reminder,
+        "status": action.status,
+        "refused_rules": list(action.refused_rules),
+        "refused_stage": action.refused_stage,
+        "contact_id": action.contact_id,
+    }
+
+
+def queue_view(uow: UnitOfWork, day: date, channel: str | None = None) -> list[dict[str, Any]]:
+    """The day's planned actions, highest priority first; ``channel`` names a work queue
+    (digital, phone, field, agency, legal) or one channel (call, sms, ...)."""
+    if channel is not None and channel not in QUEUES and channel not in CHANNELS:
+        raise InvalidInput(
+            f"channel {channel!r} is neither a work queue nor a channel",
+            hint=f"use one of {', '.join(QUEUES)}, or a channel such as call or sms",
+        )
+    queue = channel if channel in QUEUES else None
+    with uow:
+        found = uow.queue.for_day(day, queue)
+    return [
+        action_view(a)
+        for a in found
+        if channel is None or queue is not None or a.channel == channel
+    ]

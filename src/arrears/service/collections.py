@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from arrears.collections import cases as case_rules
 from arrears.collections.cases import Case
 from arrears.collections.complaints import Complaint
-from arrears.collections.compliance import RulePack, check, load_pack
-from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
+from arrears.collections.compliance import RulePack
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut, release
-from arrears.collections.ledger import ContactRecord, check_correction, without
+from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import (
     PENDING,
     Payment,
@@ -29,9 +29,19 @@ from arrears.collections.promises import (
     evaluate,
     promise_history,
 )
-from arrears.kernel.errors import ComplianceRefused, InvalidInput, NotFound
+from arrears.collections.strategy import Strategy
+from arrears.kernel.errors import InvalidInput, NotFound
 from arrears.kernel.ids import new_id
-from arrears.service.ports import RefusalRecord, UnitOfWork
+from arrears.service.collection_plans import PlanResult, plan_cases
+from arrears.service.contact_gate import (
+    EXECUTION,
+    debtor_accounts,
+    judge_contact,
+    known_case,
+    refused_error,
+)
+from arrears.service.plans import PlansEvaluated
+from arrears.service.ports import UnitOfWork
 
 __all__ = [
     "EXECUTION",
@@ -53,18 +63,20 @@ __all__ = [
     "take_case",
 ]
 
-#: The stage at which the gate refused an action, as logged.
-EXECUTION = "execution"
-
 
 @dataclass(frozen=True, slots=True)
 class SyncResult:
-    """What a sync after the close did to the cases."""
+    """What a sync after the close did to the cases, and the plan it made for the next day."""
 
     opened: int = 0
     grown: int = 0
     closed: int = 0
     promises_settled: int = 0
+    plan: PlanResult | None = None
+    #: Kept repayment plans judged by the close (``service.plans.evaluate_plans``).
+    plans: PlansEvaluated | None = None
+    #: Agency placements recalled because their days ran out.
+    recalled: int = 0
 
 
 def sync_cases(uow: UnitOfWork, on: date) -> SyncResult:
@@ -86,10 +98,6 @@ def sync_cases(uow: UnitOfWork, on: date) -> SyncResult:
     return SyncResult(opened=opened, grown=len(changed) - opened - closed, closed=closed)
 
 
-def _debtor_accounts(uow: UnitOfWork, debtor: str) -> list[str]:
-    return sorted({a for case in uow.cases.for_debtor(debtor) for a in case.account_ids})
-
-
 def evaluate_promises(uow: UnitOfWork, on: date, grace_days: int = 0) -> int:
     """Mark pending promises kept, partially kept or broken from the payments through ``on``."""
     settled = 0
@@ -97,7 +105,7 @@ def evaluate_promises(uow: UnitOfWork, on: date, grace_days: int = 0) -> int:
         for debtor in uow.promises.pending_debtors():
             promised = uow.promises.for_debtor(debtor)
             first = min(p.made_on for p in promised)
-            taken = uow.cases.payments(_debtor_accounts(uow, debtor), first, on)
+            taken = uow.cases.payments(debtor_accounts(uow, debtor), first, on)
             judged, _ = evaluate(
                 promised, [Payment(p.on, p.amount_minor) for p in taken], on, grace_days
             )
@@ -109,22 +117,25 @@ def evaluate_promises(uow: UnitOfWork, on: date, grace_days: int = 0) -> int:
     return settled
 
 
-def after_close(uow_factory: Callable[[], UnitOfWork], target: date) -> SyncResult:
-    """What the close of business does for collections once every account is closed."""
+def after_close(
+    uow_factory: Callable[[], UnitOfWork],
+    target: date,
+    *,
+    strategy: Strategy | None = None,
+    now: datetime | None = None,
+) -> SyncResult:
+    """What the close of business does for collections once every account is closed.
+
+    Promises are judged and cases synced through ``target``; then every open
+    case is planned for the next business day with ``strategy`` (the packaged
+    default when None) and the day's work queue stored (see
+    :func:`~arrears.service.collection_plans.plan_cases`; ``now`` stamps the
+    refusals it logs).
+    """
     settled = evaluate_promises(uow_factory(), target)
     done = sync_cases(uow_factory(), target)
-    return SyncResult(done.opened, done.grown, done.closed, settled)
-
-
-def known_case(uow: UnitOfWork, debtor: str) -> Case:
-    """The debtor's latest case; NotFound for a debtor never in collection."""
-    found = uow.cases.for_debtor(debtor)
-    if not found:
-        raise NotFound(
-            f"no collection case for debtor {debtor!r}",
-            hint="list open cases with `arrears collections cases`",
-        )
-    return found[-1]
+    plan = plan_cases(uow_factory(), target + timedelta(days=1), strategy, now=now)
+    return SyncResult(done.opened, done.grown, done.closed, settled, plan)
 
 
 def _open_case(uow: UnitOfWork, debtor: str) -> Case:
@@ -135,99 +146,6 @@ def _open_case(uow: UnitOfWork, debtor: str) -> Case:
             hint="a new case opens when an account goes overdue again",
         )
     return case
-
-
-def _check_record(uow: UnitOfWork, record: ContactRecord, now: datetime) -> None:
-    case = known_case(uow, record.debtor)
-    held = _debtor_accounts(uow, record.debtor)
-    if record.account_id not in held:
-        raise InvalidInput(
-            f"account {record.account_id} is not in a case of debtor {record.debtor}",
-            hint=f"use one of {', '.join(held)}",
-        )
-    if case.is_open:
-        case_rules.check_free(case, record.actor, now)
-    if record.corrects is not None:
-        corrected = uow.contacts.get(record.corrects)
-        if corrected is None or corrected.debtor != record.debtor:
-            raise NotFound(
-                f"no contact record {record.corrects!r} for debtor {record.debtor}",
-                hint="name a record shown by `arrears collections case DEBTOR`",
-            )
-        check_correction(corrected, record)
-
-
-def _set_first(debtor: str) -> str:
-    return f"set it first with `arrears collections debtor {debtor} --tz ZONE --pack cn|us-reg-f`"
-
-
-def _judged_by(
-    uow: UnitOfWork, debtor: str, pack: RulePack | None, debtor_tz: str | None
-) -> tuple[RulePack, str, DebtorProfile | None]:
-    """The pack and zone a contact is judged by: the stored profile's, or the given ones.
-
-    Without a stored profile both must be given; with one, a different zone
-    or pack is refused, so the same debtor is never judged two ways.
-    """
-    profile = uow.profiles.get(debtor)
-    if profile is None:
-        if pack is None or debtor_tz is None:
-            raise InvalidInput(
-                f"debtor {debtor} has no profile: no time zone and rule pack to judge by",
-                hint=_set_first(debtor),
-            )
-        return pack, debtor_tz, None
-    change = f"drop it, or change the profile with `arrears collections debtor {debtor}`"
-    if debtor_tz is not None and debtor_tz != profile.tz:
-        raise InvalidInput(
-            f"debtor {debtor} is judged in time zone {profile.tz}, not {debtor_tz}", hint=change
-        )
-    if pack is not None and pack.name != profile.pack:
-        raise InvalidInput(
-            f"debtor {debtor} is judged by the {profile.pack} pack, not {pack.name}", hint=change
-        )
-    return load_pack(profile.pack), profile.tz, profile
-
-
-def _refused(
-    pack: RulePack,
-    record: ContactRecord,
-    debtor_tz: str,
-    profile: DebtorProfile | None,
-    uow: UnitOfWork,
-    now: datetime,
-) -> list[RefusalRecord]:
-    ledger = uow.contacts.for_debtor(record.debtor)
-    if record.corrects is not None:
-        # the corrected record stands in for the original: judge it without it
-        ledger = without(ledger, record.corrects)
-    state, past = compliance_view(
-        ledger,
-        uow.holds.for_debtor(record.debtor),
-        uow.complaints.for_debtor(record.debtor),
-        uow.holds.opt_outs(record.debtor),
-        at=record.started_at,
-        debtor_tz=debtor_tz,
-        debt=record.account_id,
-        profile=profile,
-    )
-    decision = check(action_for(record, debtor_tz, state, past), pack)
-    return [
-        RefusalRecord(
-            record.id,
-            record.debtor,
-            record.account_id,
-            record.channel,
-            record.actor,
-            record.started_at,
-            r.rule,
-            r.reason,
-            r.source,
-            EXECUTION,
-            now,
-        )
-        for r in decision.refusals
-    ]
 
 
 def record_contact(
@@ -250,17 +168,11 @@ def record_contact(
     :class:`ComplianceRefused` names the rules.
     """
     with uow:
-        _check_record(uow, record, now)
-        pack, debtor_tz, profile = _judged_by(uow, record.debtor, pack, debtor_tz)
-        refusals = _refused(pack, record, debtor_tz, profile, uow, now)
+        judged, refusals = judge_contact(uow, pack, record, debtor_tz, now)
         if refusals:
             uow.refusals.add(refusals)
             uow.commit()
-            reasons = "; ".join(f"{r.rule}: {r.reason}" for r in refusals)
-            raise ComplianceRefused(
-                f"{record.channel} to {record.debtor} refused by the {pack.name} pack: {reasons}",
-                hint="nothing was recorded; the refusal is logged",
-            )
+            raise refused_error(judged, record, refusals)
         uow.contacts.append(record)
         uow.commit()
     return record
@@ -289,7 +201,7 @@ def set_profile(
             raise InvalidInput(
                 f"debtor {debtor} has no profile yet", hint="give both --tz and --pack"
             )
-        held = _debtor_accounts(uow, debtor)
+        held = debtor_accounts(uow, debtor)
         for account in time_barred or ():
             if account not in held:
                 raise InvalidInput(

@@ -12,26 +12,38 @@ from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 
 from arrears.batch.book import Book, Closed
+from arrears.collections.agencies import Agency, Placement
 from arrears.collections.cases import AccountPosition, Case
 from arrears.collections.complaints import Complaint
+from arrears.collections.compliance.records import LocalWindow
 from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
+from arrears.collections.legal import LegalCase
 from arrears.collections.promises import Promise
+from arrears.collections.visits import Address, Visit
 from arrears.domain.account import Account
 from arrears.domain.events import DomainEvent, HistoryItem
 from arrears.domain.ledger import JournalEntry
 from arrears.kernel.errors import InvalidInput
 
 __all__ = [
+    "EXECUTED",
     "FINISHED",
+    "PLANNED",
+    "REFUSED",
     "RUNNING",
     "AccountRepository",
+    "AccountState",
+    "AddressBook",
+    "AgencyRepository",
     "BookAccess",
     "CaseRepository",
+    "CaseTreatment",
     "CobRun",
     "ComplaintRepository",
     "ContactLedger",
@@ -40,13 +52,22 @@ __all__ = [
     "HistoryLog",
     "HoldRepository",
     "Journal",
+    "LegalRepository",
     "PaymentKeys",
     "PaymentRecord",
+    "PlacementRepository",
+    "PlanRepository",
     "PromiseRepository",
+    "QueuedAction",
     "RefusalLog",
     "RefusalRecord",
+    "RepaymentPlan",
+    "ReportReads",
     "Settings",
     "UnitOfWork",
+    "VisitRecord",
+    "VisitRepository",
+    "WorkQueueRepository",
     "Written",
     "accounts_taken",
     "payment_keys_taken",
@@ -194,6 +215,18 @@ class CaseRepository(abc.ABC):
     ) -> list[PaymentRecord]:
         """Payments taken (not reversed) on these accounts dated ``first`` to ``last``."""
 
+    @abc.abstractmethod
+    def account_states(self, account_ids: Collection[str]) -> list[AccountState]:
+        """What the planner reads of these accounts, ordered by id, in a few queries."""
+
+    @abc.abstractmethod
+    def treatments(self, case_ids: Collection[str]) -> list[CaseTreatment]:
+        """The stored treatment of these cases (those that have one)."""
+
+    @abc.abstractmethod
+    def set_treatments(self, treatments: Sequence[CaseTreatment]) -> None:
+        """Store each case's treatment and its start; nothing else of the case changes."""
+
 
 class ContactLedger(abc.ABC):
     """The append-only contact ledger: no method changes or removes a record."""
@@ -208,6 +241,10 @@ class ContactLedger(abc.ABC):
     def for_debtor(self, debtor: str) -> list[ContactRecord]:
         """The debtor's records in the order they were written."""
 
+    @abc.abstractmethod
+    def for_debtors(self, debtors: Collection[str]) -> list[ContactRecord]:
+        """The records of these debtors in the order they were written, read at once."""
+
 
 class DebtorProfiles(abc.ABC):
     """Each debtor's stored profile: time zone, rule pack, time-barred debts, employer."""
@@ -218,6 +255,10 @@ class DebtorProfiles(abc.ABC):
     @abc.abstractmethod
     def put(self, profile: DebtorProfile) -> None:
         """Store the profile, replacing the debtor's earlier one whole."""
+
+    @abc.abstractmethod
+    def get_many(self, debtors: Collection[str]) -> list[DebtorProfile]:
+        """The profiles of these debtors that exist, read at once."""
 
 
 class HoldRepository(abc.ABC):
@@ -244,6 +285,14 @@ class HoldRepository(abc.ABC):
     @abc.abstractmethod
     def opt_outs(self, debtor: str) -> list[OptOut]: ...
 
+    @abc.abstractmethod
+    def of_debtors(self, debtors: Collection[str]) -> list[Hold]:
+        """The holds of these debtors in the order they were placed, read at once."""
+
+    @abc.abstractmethod
+    def opt_outs_of(self, debtors: Collection[str]) -> list[OptOut]:
+        """The opt-outs of these debtors, read at once."""
+
 
 class PromiseRepository(abc.ABC):
     @abc.abstractmethod
@@ -261,6 +310,10 @@ class PromiseRepository(abc.ABC):
     def settle(self, promises: Sequence[Promise]) -> None:
         """Store the status, amount paid and settlement day of these promises."""
 
+    @abc.abstractmethod
+    def of_debtors(self, debtors: Collection[str]) -> list[Promise]:
+        """The promises of these debtors in the order they were made, read at once."""
+
 
 class ComplaintRepository(abc.ABC):
     @abc.abstractmethod
@@ -269,6 +322,10 @@ class ComplaintRepository(abc.ABC):
     @abc.abstractmethod
     def for_debtor(self, debtor: str) -> list[Complaint]:
         """The debtor's complaints in the order they were recorded."""
+
+    @abc.abstractmethod
+    def of_debtors(self, debtors: Collection[str]) -> list[Complaint]:
+        """The complaints of these debtors in the order they were recorded, read at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +343,57 @@ class RefusalRecord:
     source: str
     stage: str
     logged_at: datetime
+    #: The agency that acted (or was placed with), when one did: its scorecard counts it.
+    agency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentPlan:
+    """An installment plan or an extension agreed on an account (``service/plans.py``).
+
+    ``due_seqs`` are the dues it covers: the plan installments, or the
+    billed dues an extension moved. ``break_after_days`` is the policy's at
+    agreement, so a later policy change does not change a signed plan;
+    ``days_past_due`` and ``classification`` are the account's when agreed.
+    ``status`` is ``kept`` until the plan is ``broken`` or ``completed``.
+    """
+
+    id: str
+    debtor: str
+    account_id: str
+    kind: str
+    size: int
+    agreed_on: date
+    agreed_by: str
+    approved_by: str | None
+    hold_id: str
+    due_seqs: tuple[int, ...]
+    owed_minor: int
+    break_after_days: int
+    days_past_due: int
+    classification: str
+    status: str = "kept"
+    settled_on: date | None = None
+
+
+class PlanRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, plan: RepaymentPlan) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, plan_id: str) -> RepaymentPlan | None: ...
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[RepaymentPlan]:
+        """The debtor's plans in the order they were agreed."""
+
+    @abc.abstractmethod
+    def kept(self) -> list[RepaymentPlan]:
+        """Every plan still kept, in the order they were agreed."""
+
+    @abc.abstractmethod
+    def settle(self, plans: Sequence[RepaymentPlan]) -> None:
+        """Store the status and settlement day of these plans; nothing else changes."""
 
 
 class RefusalLog(abc.ABC):
@@ -296,6 +404,215 @@ class RefusalLog(abc.ABC):
 
     @abc.abstractmethod
     def for_debtor(self, debtor: str) -> list[RefusalRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """One account as the collection planner reads it after a close.
+
+    ``overdue_minor`` is what brings it current (the unpaid minimum of dues
+    past their payment date on its last closed day); ``last_payment_on`` the
+    latest payment taken and not reversed.
+    """
+
+    account_id: str
+    product: str
+    kind: str
+    status: str
+    days_past_due: int
+    bucket: str
+    overdue_minor: int
+    daily_rate: Decimal
+    last_payment_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTreatment:
+    """The treatment a case is on since ``since``, as the last plan left it."""
+
+    case_id: str
+    treatment: str
+    since: date
+
+
+#: The status of a work-queue action.
+PLANNED = "planned"
+REFUSED = "refused"
+EXECUTED = "executed"
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAction:
+    """One action the close of business planned for ``day``, in the debtor-local window.
+
+    ``tz`` and ``pack`` are what the gate judged it by at planning;
+    ``refused_rules`` the rules that refused it last, at ``refused_stage``
+    (planning or execution); ``contact_id`` the ledger record once executed.
+    """
+
+    id: str
+    day: date
+    debtor: str
+    case_id: str
+    account_id: str
+    strategy: str
+    strategy_version: int
+    segment: str
+    arm: str
+    holdout: bool
+    treatment: str
+    channel: str
+    template: str
+    queue: str
+    priority: int
+    window: LocalWindow
+    tz: str
+    pack: str
+    required: bool = False
+    reminder: bool = False
+    status: str = PLANNED
+    refused_rules: tuple[str, ...] = ()
+    refused_stage: str | None = None
+    contact_id: str | None = None
+
+
+class WorkQueueRepository(abc.ABC):
+    """The day's planned actions; rows are added by the close and marked when worked."""
+
+    @abc.abstractmethod
+    def has_day(self, day: date) -> bool:
+        """Whether actions were planned for ``day`` already."""
+
+    @abc.abstractmethod
+    def add(self, actions: Sequence[QueuedAction]) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, action_id: str) -> QueuedAction | None: ...
+
+    @abc.abstractmethod
+    def for_day(self, day: date, queue: str | None = None) -> list[QueuedAction]:
+        """The day's actions (of one queue when given), highest priority first; ties by
+        debtor, window start, channel and template."""
+
+    @abc.abstractmethod
+    def mark(self, action: QueuedAction) -> None:
+        """Store the action's status, refused rules and stage, and contact id."""
+
+
+class AddressBook(abc.ABC):
+    """Each debtor's address as written and where it is (field visits and routes)."""
+
+    @abc.abstractmethod
+    def get(self, debtor: str) -> Address | None: ...
+
+    @abc.abstractmethod
+    def put(self, debtor: str, address: Address) -> None:
+        """Store the address, replacing the debtor's earlier one."""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """A stored field visit: its workflow state, the local window to begin it in, and,
+    once closed, the outcome code and the contact record (and promise) it made."""
+
+    visit: Visit
+    window: LocalWindow | None = None
+    outcome_code: str = ""
+    contact_id: str | None = None
+    promise_id: str | None = None
+
+
+class VisitRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, visit_id: str) -> VisitRecord | None: ...
+
+    @abc.abstractmethod
+    def save(self, record: VisitRecord) -> None:
+        """Insert the visit, or replace the stored one with its id."""
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[VisitRecord]:
+        """The debtor's visits, by planned day then id."""
+
+    @abc.abstractmethod
+    def on_day(self, day: date) -> list[VisitRecord]:
+        """Every visit planned for ``day``, by id."""
+
+
+class AgencyRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, agency_id: str) -> Agency | None: ...
+
+    @abc.abstractmethod
+    def put(self, agency: Agency) -> None:
+        """Store the agency (rates and all), replacing the one with its id."""
+
+    @abc.abstractmethod
+    def all(self) -> list[Agency]:
+        """Every agency, by id."""
+
+
+class PlacementRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, placement_id: str) -> Placement | None: ...
+
+    @abc.abstractmethod
+    def save(self, placement: Placement) -> None:
+        """Insert the placement, or replace the stored one with its id."""
+
+    @abc.abstractmethod
+    def for_cases(self, case_ids: Collection[str]) -> list[Placement]:
+        """The placements of these collection cases, by placement day then id."""
+
+    @abc.abstractmethod
+    def all(self) -> list[Placement]:
+        """Every placement, by placement day then id."""
+
+    @abc.abstractmethod
+    def due(self, on: date) -> list[Placement]:
+        """Placements still with their agency whose recall date is ``on`` or before, by id."""
+
+
+class LegalRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, legal_id: str) -> LegalCase | None: ...
+
+    @abc.abstractmethod
+    def save(self, case: LegalCase) -> None:
+        """Insert the legal case with its stages and costs, or replace it whole."""
+
+    @abc.abstractmethod
+    def for_debtor(self, debtor: str) -> list[LegalCase]:
+        """The debtor's legal cases, by opening day then id."""
+
+
+class ReportReads(abc.ABC):
+    """The collections report's reads: a whole period's records in a few queries each."""
+
+    @abc.abstractmethod
+    def cases_between(self, first: date, last: date) -> list[Case]:
+        """Cases open on some day from ``first`` to ``last``: opened by ``last`` and not
+        closed before ``first``, by debtor then opening day."""
+
+    @abc.abstractmethod
+    def contacts_between(self, start: datetime, end: datetime) -> list[ContactRecord]:
+        """Contact records started at ``start`` or later and before ``end``, in ledger order."""
+
+    @abc.abstractmethod
+    def promises_made(self, first: date, last: date) -> list[Promise]:
+        """Promises made from ``first`` to ``last``, in the order they were made."""
+
+    @abc.abstractmethod
+    def complaints_between(self, start: datetime, end: datetime) -> list[Complaint]:
+        """Complaints received at ``start`` or later and before ``end``."""
+
+    @abc.abstractmethod
+    def refusals_between(self, start: datetime, end: datetime) -> list[RefusalRecord]:
+        """Refusals of actions timed at ``start`` or later and before ``end``."""
+
+    @abc.abstractmethod
+    def zones(self, debtors: Collection[str]) -> dict[str, str]:
+        """The stored time zone of each of these debtors that has a profile."""
 
 
 class UnitOfWork(abc.ABC):
@@ -314,6 +631,14 @@ class UnitOfWork(abc.ABC):
     complaints: ComplaintRepository
     refusals: RefusalLog
     profiles: DebtorProfiles
+    queue: WorkQueueRepository
+    addresses: AddressBook
+    visits: VisitRepository
+    agencies: AgencyRepository
+    placements: PlacementRepository
+    legal: LegalRepository
+    report: ReportReads
+    plans: PlanRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

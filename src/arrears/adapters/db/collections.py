@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from arrears.adapters.db import case_reads
 from arrears.adapters.db.bulk import IN_CHUNK, insert_rows
 from arrears.adapters.db.tables import (
     accounts,
@@ -39,7 +40,9 @@ from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
 from arrears.kernel.errors import NotFound
 from arrears.service.ports import (
+    AccountState,
     CaseRepository,
+    CaseTreatment,
     ComplaintRepository,
     ContactLedger,
     DebtorProfiles,
@@ -73,6 +76,18 @@ def _make(cls: type[Any], row: Row[Any]) -> Any:
 
 def _chunks(values: Sequence[str]) -> list[list[str]]:
     return [list(values[i : i + IN_CHUNK]) for i in range(0, len(values), IN_CHUNK)]
+
+
+def _of_debtors(
+    session: Session, table: Any, cls: type[Any], debtors: Collection[str]
+) -> list[Any]:
+    """The rows of ``table`` for these debtors, in arrival order per debtor, as ``cls``."""
+    c = table.c
+    return [
+        _make(cls, row)
+        for chunk in _chunks(sorted(set(debtors)))
+        for row in session.execute(select(table).where(c.debtor.in_(chunk)).order_by(c.seq))
+    ]
 
 
 class SqlCases(CaseRepository):
@@ -127,11 +142,15 @@ class SqlCases(CaseRepository):
         return {debtor: int(n) for debtor, n in self.session.execute(stmt)}
 
     def save(self, cases: Sequence[Case]) -> None:
+        """Replace the cases' rows; the treatment each is on (set by the planner) is kept."""
         ids = [case.id for case in cases]
+        kept = {t.case_id: t for t in case_reads.treatments(self.session, ids)}
         for chunk in _chunks(ids):
             self.session.execute(delete(collection_cases).where(collection_cases.c.id.in_(chunk)))
         heads = [
             {
+                "treatment": kept[case.id].treatment if case.id in kept else None,
+                "treatment_since": kept[case.id].since if case.id in kept else None,
                 "id": case.id,
                 "debtor": case.debtor,
                 "opened_on": case.opened_on,
@@ -184,6 +203,15 @@ class SqlCases(CaseRepository):
             )
         return sorted(made, key=lambda r: (r.on, r.key))
 
+    def account_states(self, account_ids: Collection[str]) -> list[AccountState]:
+        return case_reads.account_states(self.session, account_ids)
+
+    def treatments(self, case_ids: Collection[str]) -> list[CaseTreatment]:
+        return case_reads.treatments(self.session, case_ids)
+
+    def set_treatments(self, treatments: Sequence[CaseTreatment]) -> None:
+        case_reads.set_treatments(self.session, treatments)
+
 
 class SqlContacts(ContactLedger):
     """The contact ledger: append and read; there is no update or delete here."""
@@ -211,6 +239,16 @@ class SqlContacts(ContactLedger):
         c = contact_ledger.c
         stmt = select(contact_ledger).where(c.debtor == debtor).order_by(c.seq)
         return [self._record(row) for row in self.session.execute(stmt)]
+
+    def for_debtors(self, debtors: Collection[str]) -> list[ContactRecord]:
+        c = contact_ledger.c
+        return [
+            self._record(row)
+            for chunk in _chunks(sorted(set(debtors)))
+            for row in self.session.execute(
+                select(contact_ledger).where(c.debtor.in_(chunk)).order_by(c.seq)
+            )
+        ]
 
 
 class SqlDebtorProfiles(DebtorProfiles):
@@ -242,6 +280,25 @@ class SqlDebtorProfiles(DebtorProfiles):
         insert_rows(self.session, debtor_profiles, [head])
         barred = [{"debtor": debtor, "account_id": a} for a in sorted(profile.time_barred)]
         insert_rows(self.session, debtor_time_barred, barred)
+
+    def get_many(self, debtors: Collection[str]) -> list[DebtorProfile]:
+        p, t = debtor_profiles.c, debtor_time_barred.c
+        made: list[DebtorProfile] = []
+        for chunk in _chunks(sorted(set(debtors))):
+            barred: dict[str, set[str]] = {}
+            for row in self.session.execute(select(debtor_time_barred).where(t.debtor.in_(chunk))):
+                barred.setdefault(row.debtor, set()).add(row.account_id)
+            made.extend(
+                DebtorProfile(
+                    row.debtor,
+                    row.tz,
+                    row.pack,
+                    row.employer_forbids,
+                    frozenset(barred.get(row.debtor, ())),
+                )
+                for row in self.session.execute(select(debtor_profiles).where(p.debtor.in_(chunk)))
+            )
+        return made
 
 
 class SqlHolds(HoldRepository):
@@ -280,6 +337,19 @@ class SqlHolds(HoldRepository):
         stmt = select(opt_outs).where(o.debtor == debtor).order_by(o.channel)
         return [_make(OptOut, row) for row in self.session.execute(stmt)]
 
+    def of_debtors(self, debtors: Collection[str]) -> list[Hold]:
+        return _of_debtors(self.session, holds, Hold, debtors)
+
+    def opt_outs_of(self, debtors: Collection[str]) -> list[OptOut]:
+        o = opt_outs.c
+        return [
+            _make(OptOut, row)
+            for chunk in _chunks(sorted(set(debtors)))
+            for row in self.session.execute(
+                select(opt_outs).where(o.debtor.in_(chunk)).order_by(o.debtor, o.channel)
+            )
+        ]
+
 
 class SqlPromises(PromiseRepository):
     def __init__(self, session: Session) -> None:
@@ -297,6 +367,9 @@ class SqlPromises(PromiseRepository):
         p = promises.c
         stmt = select(p.debtor).where(p.status == "pending").distinct().order_by(p.debtor)
         return list(self.session.scalars(stmt))
+
+    def of_debtors(self, debtors: Collection[str]) -> list[Promise]:
+        return _of_debtors(self.session, promises, Promise, debtors)
 
     def settle(self, settled: Sequence[Promise]) -> None:
         for promise in settled:
@@ -321,6 +394,9 @@ class SqlComplaints(ComplaintRepository):
         c = complaints.c
         stmt = select(complaints).where(c.debtor == debtor).order_by(c.seq)
         return [_make(Complaint, row) for row in self.session.execute(stmt)]
+
+    def of_debtors(self, debtors: Collection[str]) -> list[Complaint]:
+        return _of_debtors(self.session, complaints, Complaint, debtors)
 
 
 class SqlRefusals(RefusalLog):

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -45,6 +46,9 @@ __all__ = [
     "UtcDateTime",
     "account_history",
     "accounts",
+    "agencies",
+    "agency_placements",
+    "agency_rates",
     "bucket_history",
     "case_accounts",
     "cob_runs",
@@ -53,18 +57,25 @@ __all__ = [
     "compliance_refusals",
     "contact_ledger",
     "conversions",
+    "debtor_addresses",
     "debtor_profiles",
     "debtor_time_barred",
     "dues",
     "events",
+    "field_visits",
     "holds",
     "journal_entries",
+    "legal_cases",
+    "legal_costs",
+    "legal_stage_changes",
     "metadata",
     "opt_outs",
     "payments",
     "postings",
     "promises",
+    "repayment_plans",
     "settings",
+    "work_queue",
 ]
 
 NAMING_CONVENTION = {
@@ -342,6 +353,9 @@ collection_cases = Table(
     Column("close_reason", String(64), nullable=True),
     Column("lock_holder", String(64), nullable=True),
     Column("lock_until", UtcDateTime(), nullable=True),
+    # 0006: the treatment the last plan put the case on, and since when
+    Column("treatment", String(64), nullable=True),
+    Column("treatment_since", Date, nullable=True),
 )
 
 case_accounts = Table(
@@ -387,6 +401,8 @@ contact_ledger = Table(
     Column("carries_opt_out", Boolean, nullable=False, default=False),
     Column("content", Text, nullable=False, default=""),  # tags, space-separated
     Column("at_work", Boolean, nullable=False, default=False),
+    # 0006: the strategy template that went out, when the contact carried one
+    Column("template", String(128), nullable=True),
 )
 
 holds = Table(
@@ -459,6 +475,7 @@ compliance_refusals = Table(
     Column("source", Text, nullable=False),
     Column("stage", String(16), nullable=False),
     Column("logged_at", UtcDateTime(), nullable=False),
+    Column("agency", String(64), nullable=True),  # 0007: the agency that acted
 )
 
 # Debtor profiles (0005): the time zone and rule pack every contact is judged
@@ -483,4 +500,191 @@ debtor_time_barred = Table(
         primary_key=True,
     ),
     Column("account_id", AccountId(), primary_key=True),
+)
+
+# The work queues (0006): one row per action the close of business planned for
+# a day, with the strategy, arm and treatment that chose it, the debtor-local
+# window, the zone and pack the gate judged it by, and its status: ``planned``,
+# ``refused`` (``refused_rules``, space-separated) or ``executed`` (``contact_id``).
+work_queue = Table(
+    "work_queue",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("case_id", String(80), nullable=False),
+    Column("account_id", AccountId(), nullable=False),
+    Column("strategy", String(64), nullable=False),
+    Column("strategy_version", Integer, nullable=False),
+    Column("segment", String(64), nullable=False),
+    Column("arm", String(64), nullable=False),
+    Column("holdout", Boolean, nullable=False),
+    Column("treatment", String(64), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("template", String(128), nullable=False),
+    Column("queue", String(16), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("window_start", String(5), nullable=False),  # HH:MM, debtor-local
+    Column("window_end", String(5), nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("pack", String(32), nullable=False),
+    Column("required", Boolean, nullable=False),
+    Column("reminder", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("refused_rules", Text, nullable=False),
+    Column("refused_stage", String(16), nullable=True),
+    Column("contact_id", String(40), nullable=True),
+    Index(None, "day", "queue", "priority"),
+)
+
+# Field visits, agencies and legal (0007). Coordinates are degrees as doubles:
+# they place a debtor on a map, they are not money.
+debtor_addresses = Table(
+    "debtor_addresses",
+    metadata,
+    Column("debtor", DebtorId(), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+)
+
+# One row per visit, its stages flattened; a stage not reached leaves its columns null.
+field_visits = Table(
+    "field_visits",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("case_id", String(80), nullable=False),
+    Column("account_id", AccountId(), nullable=False),
+    Column("address_text", Text, nullable=False),
+    Column("address_lat", Double, nullable=False),
+    Column("address_lon", Double, nullable=False),
+    Column("planned_on", Date, nullable=False, index=True),
+    Column("collectors", Text, nullable=False),  # ids, comma-separated
+    Column("debtor_tz", String(64), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("window_start", String(5), nullable=True),  # HH:MM on the debtor's clock
+    Column("window_end", String(5), nullable=True),
+    Column("checkin_at", UtcDateTime(), nullable=True),
+    Column("checkin_lat", Double, nullable=True),
+    Column("checkin_lon", Double, nullable=True),
+    Column("checkin_place", Text, nullable=True),
+    Column("distance_m", Integer, nullable=True),
+    Column("far", Boolean, nullable=True),
+    Column("residence", String(16), nullable=True),
+    Column("employer_verified", Boolean, nullable=True),
+    Column("willingness", Integer, nullable=True),
+    Column("ability_notes", Text, nullable=True),
+    Column("outcome_kind", String(16), nullable=True),
+    Column("outcome_months", Integer, nullable=True),
+    Column("outcome_amount_minor", BigInteger, nullable=True),
+    Column("outcome_due", Date, nullable=True),
+    Column("outcome_reason", Text, nullable=True),
+    Column("referral_by", String(64), nullable=True),
+    Column("referral_at", UtcDateTime(), nullable=True),
+    Column("approved_by", String(64), nullable=True),
+    Column("approved_at", UtcDateTime(), nullable=True),
+    Column("evidence_collectors", Text, nullable=True),
+    Column("identity_shown", Boolean, nullable=True),
+    Column("recording", String(256), nullable=True),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Column("outcome_code", String(64), nullable=False),
+    Column("contact_id", String(40), nullable=True),
+    Column("promise_id", String(40), nullable=True),
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("evaluated_on", Date, nullable=True),
+    Column("last_score", DecimalText(), nullable=True),
+    Column("placement_days", Integer, nullable=False),
+)
+
+agency_rates = Table(
+    "agency_rates",
+    metadata,
+    Column("agency", String(64), ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    Column("bucket", String(16), primary_key=True),
+    Column("rate_bp", Integer, nullable=False),
+)
+
+agency_placements = Table(
+    "agency_placements",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("case_id", String(80), nullable=False, index=True),
+    Column("agency", String(64), nullable=False, index=True),
+    Column("bucket", String(16), nullable=False),
+    Column("rate_bp", Integer, nullable=False),
+    Column("amount_placed_minor", BigInteger, nullable=False),
+    Column("placed_on", Date, nullable=False),
+    Column("notice_on", Date, nullable=False),
+    Column("recall_on", Date, nullable=False),
+    Column("recalled_on", Date, nullable=True),
+    Column("recall_reason", Text, nullable=False),
+)
+
+legal_cases = Table(
+    "legal_cases",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("case_id", String(80), nullable=False),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("debt", AccountId(), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("referred_by", String(64), nullable=False),
+    Column("approved_by", String(64), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("closed_reason", String(32), nullable=True),
+)
+
+legal_stage_changes = Table(
+    "legal_stage_changes",
+    metadata,
+    Column(
+        "legal_id", String(40), ForeignKey("legal_cases.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("stage", String(16), nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+legal_costs = Table(
+    "legal_costs",
+    metadata,
+    Column(
+        "legal_id", String(40), ForeignKey("legal_cases.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("stage", String(16), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+#: Repayment plans and extensions (``service/plans.py``); ``due_seqs`` is the
+#: comma-separated seqs of the dues a plan covers.
+repayment_plans = Table(
+    "repayment_plans",
+    metadata,
+    Column("seq", RowId(), primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("debtor", DebtorId(), nullable=False, index=True),
+    Column("account_id", AccountId(), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("agreed_on", Date, nullable=False),
+    Column("agreed_by", String(64), nullable=False),
+    Column("approved_by", String(64), nullable=True),
+    Column("hold_id", String(40), nullable=False),
+    Column("due_seqs", Text, nullable=False),
+    Column("owed_minor", BigInteger, nullable=False),
+    Column("break_after_days", Integer, nullable=False),
+    Column("days_past_due", Integer, nullable=False),
+    Column("classification", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("settled_on", Date, nullable=True),
 )

@@ -25,7 +25,10 @@ from arrears.adapters.db.collections import (
     SqlPromises,
     SqlRefusals,
 )
+from arrears.adapters.db.field import SqlAddresses, SqlAgencies, SqlLegal, SqlPlacements, SqlVisits
 from arrears.adapters.db.orm import start_mappers
+from arrears.adapters.db.plans import SqlPlans
+from arrears.adapters.db.report_reads import SqlReportReads
 from arrears.adapters.db.repositories import (
     Clock,
     SqlAccounts,
@@ -35,6 +38,7 @@ from arrears.adapters.db.repositories import (
     SqlPayments,
     SqlSettings,
 )
+from arrears.adapters.db.work_queue import SqlWorkQueue
 from arrears.kernel.errors import StoreError
 from arrears.service.ports import UnitOfWork
 
@@ -82,6 +86,14 @@ class SqlUnitOfWork(UnitOfWork):
         self.complaints = SqlComplaints(session)
         self.refusals = SqlRefusals(session)
         self.profiles = SqlDebtorProfiles(session)
+        self.plans = SqlPlans(session)
+        self.queue = SqlWorkQueue(session)
+        self.addresses = SqlAddresses(session)
+        self.visits = SqlVisits(session)
+        self.agencies = SqlAgencies(session)
+        self.placements = SqlPlacements(session)
+        self.legal = SqlLegal(session)
+        self.report = SqlReportReads(session)
 
     def __enter__(self) -> SqlUnitOfWork:
         self._begin()

@@ -19,6 +19,10 @@ from arrears.collections.compliance import load_pack
 from arrears.collections.compliance.records import zone
 from arrears.collections.ledger import ContactRecord
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
+from arrears.entrypoints.cli.field import register_field
+from arrears.entrypoints.cli.plans import register_plans
+from arrears.entrypoints.cli.report import register_report
+from arrears.entrypoints.cli.work_queue import register_work_queue
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.kernel.ids import new_id
 from arrears.service import collections as service
@@ -124,6 +128,10 @@ def register_collections(app: typer.Typer) -> None:
     _contact(group)
     _records(group)
     _locks(group)
+    register_field(group)
+    register_work_queue(group)
+    register_report(group)
+    register_plans(group)
 
 
 def _views(group: typer.Typer) -> None:

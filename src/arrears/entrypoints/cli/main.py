@@ -18,6 +18,7 @@ from typer._click.exceptions import UsageError  # typer 0.29 vendors click; pinn
 
 from arrears import bootstrap
 from arrears.batch.bookfiles import read_book, write_book
+from arrears.collections.strategy import load_strategy
 from arrears.domain.events import (
     AccountOpened,
     HistoryItem,
@@ -257,6 +258,10 @@ def cob(
         Path | None,
         typer.Option("--book", help="Close this Parquet book folder instead of the store."),
     ] = None,
+    strategy: Annotated[
+        str,
+        typer.Option(help="The collection strategy that plans the next day: a name or a .toml."),
+    ] = "default",
 ) -> None:
     """Close business day by day up to a date, catching up accounts that lag."""
     target = day(to, "--to")
@@ -270,6 +275,8 @@ def cob(
     if engine == "spark":
         raise InvalidInput("the spark engine closes Parquet book folders", hint="give --book PATH")
     access = bootstrap.sql_book_access(state.db)
+    plans = load_strategy(strategy, terms.catalogue)  # refused before anything is closed
+    after = cob_service.CollectionsAfter(_uow(), plans, bootstrap.utc_now())
 
     def work(progress: Callable[[int], None]) -> cob_service.RunResult:
         if engine == "reference":
@@ -280,7 +287,7 @@ def cob(
                 target,
                 chunk=chunk or 500,
                 progress=progress,
-                collections=True,
+                collections=after,
             )
         return cob_service.close_business_vectorised(
             access,
@@ -288,17 +295,13 @@ def cob(
             target,
             chunk=chunk or cob_service.CHUNK,
             progress=progress,
-            collections=_uow(),
+            collections=after,
         )
 
     done = render.with_progress("closing accounts", work)
     render.cob_run(done)
     if done.collections is not None:
-        made = done.collections
-        typer.echo(
-            f"collections: {made.opened} cases opened, {made.grown} grown, "
-            f"{made.closed} closed; {made.promises_settled} promises settled"
-        )
+        render.collections_night(done.collections)
 
 
 def _close_folder(path: Path, target: date, terms: Terms, engine: str, chunk: int | None) -> None:

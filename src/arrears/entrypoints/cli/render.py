@@ -16,6 +16,7 @@ from arrears.domain.products import Catalogue
 from arrears.kernel.money import format_minor
 from arrears.kernel.rates import percent
 from arrears.service.cob import RunResult
+from arrears.service.collections import SyncResult
 from arrears.service.handlers import CobResult
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "book_size",
     "cob_result",
     "cob_run",
+    "collections_night",
     "products",
     "schedule",
     "trial_balance",
@@ -257,6 +259,30 @@ def cob_run(result: RunResult) -> None:
     if result.resumed and run:
         console.print(f"resumed run {run.id}, started {run.started_at:%Y-%m-%d %H:%M} UTC")
     cob_result(result)
+
+
+def collections_night(made: SyncResult) -> None:
+    """What the close did for collections: cases, promises, plans, recalls, tomorrow's queue."""
+    lines = [
+        f"collections: {made.opened} cases opened, {made.grown} grown, "
+        f"{made.closed} closed; {made.promises_settled} promises settled"
+    ]
+    if made.plans is not None:
+        plans = made.plans
+        lines.append(
+            f"  repayment plans: {plans.kept} kept, {plans.broken} broken, "
+            f"{plans.completed} completed; {made.recalled} agency placements recalled"
+        )
+    plan = made.plan
+    if plan is not None:
+        again = " (planned before: unchanged)" if plan.already else ""
+        lines.append(
+            f"  work queue for {plan.day} by strategy {plan.strategy} v{plan.version}{again}: "
+            f"{plan.planned} actions planned for {plan.cases} cases, {plan.refused} refused "
+            f"by the gate, {plan.blocked} cases on hold"
+        )
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def book_size(book: Book) -> str:
