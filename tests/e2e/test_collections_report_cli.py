@@ -71,6 +71,18 @@ def printed_rows(text: str, title: str) -> dict[tuple[str, str], list[str]]:
     return rows
 
 
+def refusal_lines(text: str) -> list[str]:
+    """The header and the data lines of the table of refusals by rule and stage."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "refusals by rule and stage")
+    found = [lines[start + 2]]
+    for line in lines[start + 4 :]:
+        if not line.strip() or line.startswith("chart:"):
+            break
+        found.append(line)
+    return found
+
+
 def test_json_tables_and_charts_agree(db: str, tmp_path: Path) -> None:
     charts = tmp_path / "charts"
     made: dict[str, Any] = json.loads(
@@ -89,6 +101,10 @@ def test_json_tables_and_charts_agree(db: str, tmp_path: Path) -> None:
     [stayed] = [r for r in rows if not r["cured"]]
     assert (stayed["complaints"], stayed["rolled_forward"], stayed["recovered_minor"]) == (1, 0, 0)
     assert made["refusals_by_rule"] == {"contact_hours": 1}
+    # the refused call was an attempt stopped, not an action refused as planned
+    assert made["refusals_by_stage"] == {"planning": {}, "execution": {"contact_hours": 1}}
+    assert cured["refusals_by_stage"] == made["refusals_by_stage"]
+    assert sum(r["restructured"] for r in rows) == 0
     assert [Path(p).name for p in made["charts"]] == [
         "cure_roll_rates.png", "recovered_vs_cost.png", "refusals_by_rule.png",
     ]  # fmt: skip
@@ -101,24 +117,32 @@ def test_json_tables_and_charts_agree(db: str, tmp_path: Path) -> None:
     effort = printed_rows(text, "effort by arm and bucket")
     assert set(results) == {(r["arm"], r["bucket"]) for r in rows} == set(effort)
     for r in rows:
-        debtors, accounts, cured_n, cure, rolled, roll, recovered = results[(r["arm"], r["bucket"])]
-        assert [int(debtors), int(accounts), int(cured_n), int(rolled)] == [
-            r["debtors"], r["accounts"], r["cured"], r["rolled_forward"],
+        debtors, accounts, restructured, cured_n, cure, rolled, roll, recovered = results[
+            (r["arm"], r["bucket"])
+        ]
+        assert [int(debtors), int(accounts), int(restructured), int(cured_n), int(rolled)] == [
+            r["debtors"], r["accounts"], r["restructured"], r["cured"], r["rolled_forward"],
         ]  # fmt: skip
         assert (
             cure == f"{float(r['cure_rate']) * 100:.2f}"
             and roll == f"{float(r['roll_forward_rate']) * 100:.2f}"
         )
         assert recovered == f"{r['recovered_minor'] // 100}.{r['recovered_minor'] % 100:02d}"
-        contacts, cost, promised, kept, _, broken, refused, complaints = effort[
+        contacts, cost, promised, kept, _, broken, planning, execution, complaints = effort[
             (r["arm"], r["bucket"])
         ]
         assert [int(contacts), int(promised), int(kept), int(broken), int(complaints)] == [
             r["contacts"], r["promises_made"], r["promises_kept"], r["promises_broken"], r["complaints"],
         ]  # fmt: skip
         assert cost == f"{r['contact_cost_minor'] // 100}.{r['contact_cost_minor'] % 100:02d}"
-        assert int(refused) == sum(r["refusals"].values())
-    assert "refusals by rule: contact_hours 1" in text
+        stages = r["refusals_by_stage"]
+        assert [int(planning), int(execution)] == [
+            sum(stages["planning"].values()),
+            sum(stages["execution"].values()),
+        ]
+    [header, *by_rule] = refusal_lines(text)
+    assert header.split() == ["rule", "planning", "execution"]
+    assert [line.split() for line in by_rule] == [["contact_hours", "0", "1"]]
     assert all((tmp_path / "again" / name).read_bytes()[:8] == PNG for name in
                ("cure_roll_rates.png", "recovered_vs_cost.png", "refusals_by_rule.png"))  # fmt: skip
 

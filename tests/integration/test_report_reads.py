@@ -11,7 +11,7 @@ from arrears.collections.complaints import Complaint
 from arrears.collections.debtors import DebtorProfile
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
-from arrears.service.ports import RefusalRecord
+from arrears.service.ports import RefusalRecord, RepaymentPlan
 
 if TYPE_CHECKING:
     from conftest import Backend
@@ -50,6 +50,12 @@ def fill(backend: Backend) -> None:
             for n, at in enumerate((T0, END))
         ])  # fmt: skip
         uow.profiles.put(DebtorProfile("D1", "Asia/Shanghai", "cn"))
+        for n, agreed in enumerate(
+            (date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 1))
+        ):
+            uow.plans.add(RepaymentPlan(f"RP{n}", "D1", f"L{n}", "installment", 3, agreed, "ana",
+                                        None, f"H{n}", (2, 3, 4), 9_000, 10, 35, "special_mention",
+                                        status="broken" if n == 2 else "kept"))  # fmt: skip
         uow.commit()
 
 
@@ -72,3 +78,11 @@ def test_a_periods_records_come_back_in_bulk_alike_everywhere(backend: Backend) 
         assert (refusal.action_id, refusal.rule, refusal.at) == ("A0", "contact_hours", T0)
         assert reads.zones(["D1", "D2", "D9"]) == {"D1": "Asia/Shanghai"}
         assert reads.cases_between(date(2026, 1, 1), date(2026, 1, 31)) == []
+        plans = reads.plans_agreed(date(2026, 3, 1), date(2026, 3, 31))
+        assert [(p.id, p.agreed_on, p.due_seqs, p.status) for p in plans] == [
+            ("RP1", date(2026, 3, 1), (2, 3, 4), "kept"),
+            ("RP2", date(2026, 3, 31), (2, 3, 4), "broken"),
+        ]
+        assert plans[0] == RepaymentPlan("RP1", "D1", "L1", "installment", 3, date(2026, 3, 1),
+                                         "ana", None, "H1", (2, 3, 4), 9_000, 10, 35,
+                                         "special_mention")  # fmt: skip

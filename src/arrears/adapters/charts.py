@@ -5,7 +5,9 @@ Three files, so a strategy owner can compare arms at a glance:
 - ``cure_roll_rates.png``: cure and roll-forward rate of each arm in each bucket;
 - ``recovered_vs_cost.png``: amount recovered and cost of contact of each arm,
   in whole currency units (minor units rounded half-up: no float money);
-- ``refusals_by_rule.png``: how often each compliance rule refused an action.
+- ``refusals_by_rule.png``: how often each compliance rule refused an action,
+  one bar a stage (planning: logged again each day an action is re-planned;
+  execution: an attempt stopped), never added up.
 
 Figures are made with ``matplotlib.figure.Figure`` on an Agg canvas of their
 own, never through ``pyplot``'s global state or backend, so writing charts is
@@ -20,10 +22,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from arrears.collections.report import CollectionsReport
+from arrears.collections.report import REFUSAL_STAGES, CollectionsReport
 from arrears.kernel.errors import InvalidInput
 
-__all__ = ["CHART_FILES", "whole_units", "write_charts"]
+__all__ = ["CHART_FILES", "refusal_series", "whole_units", "write_charts"]
 
 CHART_FILES = ("cure_roll_rates.png", "recovered_vs_cost.png", "refusals_by_rule.png")
 _WIDTH = 0.4
@@ -85,16 +87,36 @@ def _money(report: CollectionsReport, figure: Figure) -> None:
     axes.legend()
 
 
+def refusal_series(report: CollectionsReport) -> tuple[list[str], dict[str, list[int]]]:
+    """The rules refused, and per stage the count of each rule (0 where it refused none).
+
+    >>> from datetime import date
+    >>> made = CollectionsReport(date(2026, 2, 1), date(2026, 2, 28), "default", "CNY", (), (),
+    ...                          refusals_by_stage=(("planning", "holds", 7),
+    ...                                             ("execution", "contact_hours", 1)))
+    >>> refusal_series(made)
+    (['contact_hours', 'holds'], {'planning': [0, 7], 'execution': [1, 0]})
+    """
+    counts = {(stage, rule): n for stage, rule, n in report.refusals_by_stage}
+    rules = sorted({rule for _, rule in counts})
+    return rules, {stage: [counts.get((stage, r), 0) for r in rules] for stage in REFUSAL_STAGES}
+
+
 def _refusals(report: CollectionsReport, figure: Figure) -> None:
-    figure.set_figheight(max(3.0, 0.5 * len(report.refusals_by_rule) + 1.5))
+    rules, series = refusal_series(report)
+    figure.set_figheight(max(3.0, 0.7 * len(rules) + 1.5))
     axes = figure.subplots()
-    rules = [rule for rule, _ in report.refusals_by_rule]
-    axes.barh(rules, [count for _, count in report.refusals_by_rule])
-    if not rules:
+    spots = list(range(len(rules)))
+    for offset, stage in zip((-_WIDTH / 2, _WIDTH / 2), REFUSAL_STAGES, strict=True):
+        axes.barh([y + offset for y in spots], series[stage], _WIDTH, label=stage)
+    axes.set_yticks(spots, rules)
+    if rules:
+        axes.legend(title="stage")
+    else:
         axes.text(0.5, 0.5, "no refusals", ha="center", va="center", transform=axes.transAxes)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("refused actions")
-    axes.set_title(f"Compliance refusals by rule\n{report.first} to {report.last}")
+    axes.set_xlabel("refusals logged")
+    axes.set_title(f"Compliance refusals by rule and stage\n{report.first} to {report.last}")
 
 
 def write_charts(report: CollectionsReport, out: Path) -> list[Path]:

@@ -14,7 +14,7 @@ from arrears.collections.cases import Case
 from arrears.collections.complaints import Complaint
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
-from arrears.service.ports import RefusalRecord, ReportReads
+from arrears.service.ports import RefusalRecord, RepaymentPlan, ReportReads
 
 if TYPE_CHECKING:
     from arrears.adapters.memory import MemoryStore
@@ -25,6 +25,7 @@ __all__ = ["MemoryReportReads"]
 class MemoryReportReads(ReportReads):
     def __init__(self, store: MemoryStore) -> None:
         self.data = store.collections
+        self.plans = store.plans
 
     def cases_between(self, first: date, last: date) -> list[Case]:
         found = [
@@ -49,3 +50,6 @@ class MemoryReportReads(ReportReads):
     def zones(self, debtors: Collection[str]) -> dict[str, str]:
         wanted = set(debtors)
         return {d: p.tz for d, p in self.data.profiles.items() if d in wanted}
+
+    def plans_agreed(self, first: date, last: date) -> list[RepaymentPlan]:
+        return [p for p in self.plans.values() if first <= p.agreed_on <= last]

@@ -7,15 +7,23 @@ strategy and the debtor id (see ``strategy/assign.py``), never read from a
 store, so a report can be run for any past period. For each group:
 
 - ``debtors`` and ``accounts`` in it;
-- ``cured``: every account back in the first bucket (current) at the end;
-  ``rolled_forward``: the worst account in a deeper bucket at the end than at
-  the start; their rates are shares of ``debtors`` as ``Decimal`` rounded
-  half-up to 4 places (``0.2500`` is 25%);
+- ``restructured``: a repayment plan or an extension agreed on one of the
+  accounts in the period (``domain/restructure.py``): it moves the account
+  to the first bucket without the debt being paid, so it is not a cure;
+- ``cured``: every account back in the first bucket (current) at the end and
+  none restructured; ``rolled_forward``: the worst account in a deeper bucket
+  at the end than at the start; their rates are shares of ``debtors`` as
+  ``Decimal`` rounded half-up to 4 places (``0.2500`` is 25%). Restructured
+  debtors stay in the cure rate's denominator: every arm is judged on all
+  the debtors it was given, so restructuring more never raises its rate;
 - ``recovered_minor``: payments taken while the case was open; exact integers;
 - ``contacts`` and ``contact_cost_minor`` at the channel costs (data, see
   ``data/contact_costs.toml``);
 - promises made in the period and how they stand (kept, partially kept,
-  broken, pending); refusals of the compliance gate by rule; complaints.
+  broken, pending); refusals of the compliance gate by rule, in total and
+  by stage (``planning``: an action refused as planned, logged again each
+  day it is re-planned, e.g. through a 7-day cooling-off; ``execution``: an
+  attempt stopped as it was made); complaints.
 
 >>> from arrears.collections.strategy import load_strategy
 >>> costs = ContactCosts("CNY", {channel: 0 for channel in CHANNELS} | {"call": 150})
@@ -50,6 +58,7 @@ __all__ = [
     "ALL_BUCKETS",
     "HOLDOUT",
     "PROMISE_STATUSES",
+    "REFUSAL_STAGES",
     "AccountFacts",
     "CollectionsReport",
     "ContactCosts",
@@ -68,6 +77,8 @@ ALL_BUCKETS = "all"
 #: The arm part of a held-out debtor's label, as the planner names it.
 HOLDOUT = "holdout"
 PROMISE_STATUSES = ("kept", "partially_kept", "broken", "pending")
+#: The stages at which the gate logs a refusal: as planned, and as attempted.
+REFUSAL_STAGES = ("planning", "execution")
 _PLACES = Decimal("0.0001")
 
 
@@ -166,7 +177,10 @@ def load_costs(path: str | Path | None = None) -> ContactCosts:
 
 @dataclass(frozen=True, slots=True)
 class AccountFacts:
-    """One account of a debtor's case: buckets at the period's start and end, amount overdue."""
+    """One account of a debtor's case: buckets at the period's start and end, amount overdue.
+
+    ``restructured``: a repayment plan or an extension was agreed on it in the period.
+    """
 
     account: str
     product: str
@@ -175,6 +189,7 @@ class AccountFacts:
     start_dpd: int
     end_bucket: str
     overdue_minor: int = 0
+    restructured: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +197,8 @@ class DebtorFacts:
     """What the store says of one debtor in collection over the period.
 
     ``contacts`` holds each contact record's channel, ``promises`` each
-    promise's status, ``refusals`` each refused rule (an action refused by
-    two rules gives two).
+    promise's status, ``refusals`` each refusal's ``(stage, rule)`` (an
+    action refused by two rules gives two).
     """
 
     debtor: str
@@ -191,7 +206,7 @@ class DebtorFacts:
     recovered_minor: int = 0
     contacts: tuple[str, ...] = ()
     promises: tuple[str, ...] = ()
-    refusals: tuple[str, ...] = ()
+    refusals: tuple[tuple[str, str], ...] = ()
     complaints: int = 0
 
     def __post_init__(self) -> None:
@@ -208,6 +223,12 @@ class DebtorFacts:
                 raise InvalidInput(
                     f"debtor {self.debtor}: contact channel {channel!r} is not known",
                     hint=f"use one of {', '.join(CHANNELS)}",
+                )
+        for stage, rule in self.refusals:
+            if stage not in REFUSAL_STAGES:
+                raise InvalidInput(
+                    f"debtor {self.debtor}: refusal stage {stage!r} of rule {rule} is not known",
+                    hint=f"use one of {', '.join(REFUSAL_STAGES)}",
                 )
         for status in self.promises:
             if status not in PROMISE_STATUSES:
@@ -256,6 +277,7 @@ class ReportRow:
     bucket: str
     debtors: int
     accounts: int
+    restructured: int
     cured: int
     rolled_forward: int
     cure_rate: Decimal
@@ -269,6 +291,7 @@ class ReportRow:
     promises_broken: int
     refusals: tuple[tuple[str, int], ...]
     complaints: int
+    refusals_by_stage: tuple[tuple[str, str, int], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in self.__slots__}
@@ -277,12 +300,14 @@ class ReportRow:
             str(self.roll_forward_rate),
         )
         out["refusals"] = dict(self.refusals)
+        out["refusals_by_stage"] = _stage_dict(self.refusals_by_stage)
         return out
 
 
 @dataclass(frozen=True, slots=True)
 class CollectionsReport:
-    """Rows per arm and bucket, totals per arm, and refusals by rule over the whole book."""
+    """Rows per arm and bucket, totals per arm, and refusals by rule over the whole book
+    (``refusals_by_stage``: ``(stage, rule, count)``)."""
 
     first: date
     last: date
@@ -291,6 +316,7 @@ class CollectionsReport:
     rows: tuple[ReportRow, ...]
     arms: tuple[ReportRow, ...]
     refusals_by_rule: tuple[tuple[str, int], ...] = field(default=())
+    refusals_by_stage: tuple[tuple[str, str, int], ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -301,6 +327,7 @@ class CollectionsReport:
             "rows": [row.as_dict() for row in self.rows],
             "arms": [row.as_dict() for row in self.arms],
             "refusals_by_rule": dict(self.refusals_by_rule),
+            "refusals_by_stage": _stage_dict(self.refusals_by_stage),
         }
 
 
@@ -310,6 +337,7 @@ class _Judged:
     arm: str
     treatment: str
     bucket: str
+    restructured: bool
     cured: bool
     rolled: bool
 
@@ -326,9 +354,28 @@ def _judge(facts: DebtorFacts, strategy: Strategy) -> _Judged:
     start = _worst((a.start_bucket for a in facts.accounts), order)
     end = _worst((a.end_bucket for a in facts.accounts), order)
     arm, treatment = arm_of(strategy, facts)
+    restructured = any(a.restructured for a in facts.accounts)
+    cured = end == order[0] and not restructured
     return _Judged(
-        facts, arm, treatment, start, end == order[0], order.index(end) > order.index(start)
+        facts, arm, treatment, start, restructured, cured, order.index(end) > order.index(start)
     )
+
+
+def _by_stage(facts: Iterable[DebtorFacts]) -> tuple[tuple[str, str, int], ...]:
+    counts = Counter(pair for f in facts for pair in f.refusals)
+    return tuple(
+        (stage, rule, counts[stage, rule])
+        for stage in REFUSAL_STAGES
+        for rule in sorted(r for s, r in counts if s == stage)
+    )
+
+
+def _stage_dict(by_stage: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """``{stage: {rule: count}}`` with every stage, for JSON."""
+    out: dict[str, dict[str, int]] = {stage: {} for stage in REFUSAL_STAGES}
+    for stage, rule, n in by_stage:
+        out[stage][rule] = n
+    return out
 
 
 def _row(
@@ -336,7 +383,7 @@ def _row(
 ) -> ReportRow:
     facts = [j.facts for j in group]
     statuses = Counter(s for f in facts for s in f.promises)
-    refusals = Counter(rule for f in facts for rule in f.refusals)
+    refusals = Counter(rule for f in facts for _, rule in f.refusals)
     cured, rolled = sum(j.cured for j in group), sum(j.rolled for j in group)
     return ReportRow(
         arm=arm,
@@ -344,6 +391,7 @@ def _row(
         bucket=bucket,
         debtors=len(group),
         accounts=sum(len(f.accounts) for f in facts),
+        restructured=sum(j.restructured for j in group),
         cured=cured,
         rolled_forward=rolled,
         cure_rate=rate(cured, len(group)),
@@ -357,6 +405,7 @@ def _row(
         promises_broken=statuses["broken"],
         refusals=tuple(sorted(refusals.items())),
         complaints=sum(f.complaints for f in facts),
+        refusals_by_stage=_by_stage(facts),
     )
 
 
@@ -387,7 +436,9 @@ def build_report(
         _row(arm, group[0].treatment, ALL_BUCKETS, group, costs)
         for arm, group in sorted(arms.items())
     )
-    refusals = Counter(rule for j in judged for rule in j.facts.refusals)
+    facts_all = [j.facts for j in judged]
+    refusals = Counter(rule for f in facts_all for _, rule in f.refusals)
     return CollectionsReport(
-        first, last, strategy.name, costs.currency, rows, totals, tuple(sorted(refusals.items()))
-    )
+        first, last, strategy.name, costs.currency, rows, totals,
+        tuple(sorted(refusals.items())), _by_stage(facts_all),
+    )  # fmt: skip

@@ -17,11 +17,17 @@ close of ``last``. Counted in it:
 - contact records whose start falls on ``first`` to ``last`` on the debtor's
   clock (their stored zone; UTC without a profile), corrections in place of
   what they correct; refusals likewise by the refused action's time;
-- promises made and complaints received in the period.
+- promises made and complaints received in the period;
+- repayment plans and extensions agreed on an account from the debtor's
+  start day (whose close already records the move to M0) to ``last``: the
+  account is ``restructured``, not cured;
+- refusals with the stage they were logged at (planning or execution).
 
 The amount overdue that picks a case's segment is estimated at the start:
 what is overdue now on the dues late by then, plus what was paid on the
-account since, as the waterfall pays the oldest dues first.
+account since (up to the store's business date, not only to ``last``: for
+a past period the later payments paid those dues too), as the waterfall
+pays the oldest dues first.
 """
 
 from __future__ import annotations
@@ -46,13 +52,14 @@ from arrears.collections.report import (
 from arrears.collections.strategy import Strategy
 from arrears.domain.account import Account
 from arrears.kernel.errors import InvalidInput
-from arrears.service.ports import PaymentRecord, RefusalRecord, UnitOfWork
+from arrears.service.ports import PaymentRecord, RefusalRecord, RepaymentPlan, UnitOfWork
 
 __all__ = [
     "ACCOUNTS_AT_ONCE",
     "DebtorRecords",
     "collections_report",
     "debtor_facts",
+    "period_facts",
     "read_accounts",
 ]
 
@@ -61,7 +68,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class DebtorRecords:
-    """What the store holds of one debtor for the period, before it is judged."""
+    """What the store holds of one debtor for the period, before it is judged.
+
+    ``payments`` run from ``first`` to the business date (see the module).
+    """
 
     debtor: str
     cases: tuple[Case, ...]
@@ -72,6 +82,7 @@ class DebtorRecords:
     refusals: tuple[RefusalRecord, ...] = ()
     complaints: int = 0
     zone: str = "UTC"
+    plans: tuple[RepaymentPlan, ...] = ()
 
 
 def _local_day(at: datetime, zone: str) -> date:
@@ -96,6 +107,29 @@ def _overdue_at(account: Account, day: date, paid_after: int) -> int:
     return min(late, account.overdue_minor(day) + paid_after)
 
 
+def _account_facts(
+    account: Account, records: DebtorRecords, start: date, last: date, first_bucket: str
+) -> AccountFacts:
+    """One account's facts: ``start`` is the day whose close began the period for the debtor."""
+    moves = account.bucket_history
+    after = sum(
+        p.amount_minor for p in records.payments if p.account_id == account.id and p.on > start
+    )
+    restructured = any(
+        p.account_id == account.id and start <= p.agreed_on <= last for p in records.plans
+    )
+    return AccountFacts(
+        account.id,
+        account.product_code,
+        account.kind,
+        bucket_on(moves, start, first_bucket),
+        dpd_on(moves, start),
+        bucket_on(moves, last, first_bucket),
+        _overdue_at(account, start, after),
+        restructured,
+    )
+
+
 def debtor_facts(records: DebtorRecords, first: date, last: date, first_bucket: str) -> DebtorFacts:
     """One debtor's facts for the period from what the store holds of them."""
     opened = min(case.opened_on for case in records.cases)
@@ -103,27 +137,15 @@ def debtor_facts(records: DebtorRecords, first: date, last: date, first_bucket: 
     paid = [
         p for p in records.payments if first <= p.on <= last and _in_case(p, records.cases, last)
     ]
-    accounts = []
-    for account in records.accounts:
-        moves = account.bucket_history
-        after = sum(
-            p.amount_minor for p in records.payments if p.account_id == account.id and p.on > start
-        )
-        accounts.append(
-            AccountFacts(
-                account.id,
-                account.product_code,
-                account.kind,
-                bucket_on(moves, start, first_bucket),
-                dpd_on(moves, start),
-                bucket_on(moves, last, first_bucket),
-                _overdue_at(account, start, after),
-            )
-        )
+    accounts = [_account_facts(a, records, start, last, first_bucket) for a in records.accounts]
     in_period = [
         r for r in records.contacts if first <= _local_day(r.started_at, records.zone) <= last
     ]
-    refused = [r.rule for r in records.refusals if first <= _local_day(r.at, records.zone) <= last]
+    refused = [
+        (r.stage, r.rule)
+        for r in records.refusals
+        if first <= _local_day(r.at, records.zone) <= last
+    ]
     return DebtorFacts(
         records.debtor,
         tuple(accounts),
@@ -165,7 +187,9 @@ def _records(uow: UnitOfWork, first: date, last: date) -> list[DebtorRecords]:
     cases = _grouped(uow.report.cases_between(first, last), lambda c: c.debtor)
     ids = sorted({a for held in cases.values() for case in held for a in case.account_ids})
     accounts = {a.id: a for a in read_accounts(uow, ids)}
-    payments = _grouped(uow.cases.payments(ids, first, last), lambda p: p.account_id)
+    latest = max(last, uow.settings.business_date() or last)
+    payments = _grouped(uow.cases.payments(ids, first, latest), lambda p: p.account_id)
+    plans = _grouped(uow.report.plans_agreed(first - timedelta(days=1), last), lambda p: p.debtor)
     start, end = _window(first, last)
     contacts = _grouped(effective(uow.report.contacts_between(start, end)), lambda r: r.debtor)
     refusals = _grouped(uow.report.refusals_between(start, end), lambda r: r.debtor)
@@ -188,6 +212,7 @@ def _records(uow: UnitOfWork, first: date, last: date) -> list[DebtorRecords]:
                 tuple(refusals.get(debtor, ())),
                 sum(first <= _local_day(at, zone) <= last for at in received),
                 zone,
+                tuple(plans.get(debtor, ())),
             )
         )
     return out
@@ -201,7 +226,12 @@ def collections_report(
         raise InvalidInput(
             f"the period ends ({last}) before it starts ({first})", hint="give --from before --to"
         )
+    facts = period_facts(uow, first, last, strategy.buckets[0])
+    return build_report(facts, strategy, costs, first, last)
+
+
+def period_facts(uow: UnitOfWork, first: date, last: date, first_bucket: str) -> list[DebtorFacts]:
+    """Every debtor's facts for ``first`` to ``last``, read in one unit of work."""
     with uow:
         found = _records(uow, first, last)
-    facts = [debtor_facts(r, first, last, strategy.buckets[0]) for r in found if r.accounts]
-    return build_report(facts, strategy, costs, first, last)
+    return [debtor_facts(r, first, last, first_bucket) for r in found if r.accounts]

@@ -614,6 +614,11 @@ class ReportReads(abc.ABC):
     def zones(self, debtors: Collection[str]) -> dict[str, str]:
         """The stored time zone of each of these debtors that has a profile."""
 
+    @abc.abstractmethod
+    def plans_agreed(self, first: date, last: date) -> list[RepaymentPlan]:
+        """Repayment plans and extensions agreed from ``first`` to ``last``, whatever
+        their status now, in the order they were agreed."""
+
 
 class UnitOfWork(abc.ABC):
     """``with uow:`` rolls back unless ``commit()`` was called."""

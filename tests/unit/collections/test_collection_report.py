@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from arrears.adapters.charts import refusal_series
 from arrears.collections.compliance.records import CHANNELS
 from arrears.collections.report import (
     AccountFacts,
@@ -63,7 +65,7 @@ def test_one_arm_in_one_bucket_adds_up_exactly() -> None:
             recovered_minor=90_000,
             contacts=("call", "sms"),
             promises=("kept", "broken"),
-            refusals=("contact_hours",),
+            refusals=(("execution", "contact_hours"),),
             complaints=1,
         ),
         DebtorFacts(
@@ -71,7 +73,7 @@ def test_one_arm_in_one_bucket_adds_up_exactly() -> None:
             (account("L2", "M1", "M2"),),
             contacts=("call", "call", "call", "letter"),
             promises=("partially_kept", "pending"),
-            refusals=("contact_hours", "holds"),
+            refusals=(("planning", "contact_hours"), ("planning", "holds")),
         ),
     ]
     report = build_report(facts, STRATEGY, COSTS, FIRST, LAST)
@@ -85,8 +87,63 @@ def test_one_arm_in_one_bucket_adds_up_exactly() -> None:
     assert row.refusals == (("contact_hours", 2), ("holds", 1))
     assert row.complaints == 1
     assert report.refusals_by_rule == (("contact_hours", 2), ("holds", 1))
+    assert row.refusals_by_stage == report.refusals_by_stage == (
+        ("planning", "contact_hours", 1), ("planning", "holds", 1), ("execution", "contact_hours", 1),
+    )  # fmt: skip
+    assert row.as_dict()["refusals_by_stage"] == {
+        "planning": {"contact_hours": 1, "holds": 1}, "execution": {"contact_hours": 1},
+    }  # fmt: skip
+    assert row.restructured == 0
     [total] = report.arms
     assert total.bucket == "all" and total.as_dict() | {"bucket": "M1"} == row.as_dict()
+
+
+def test_a_restructure_is_its_own_column_and_not_a_cure() -> None:
+    cured, planned, extended, broke = debtors_in("champion", 4)
+    facts = [
+        DebtorFacts(cured, (account("L1", "M1", "M0"),)),
+        DebtorFacts(planned, (replace(account("L2", "M1", "M0"), restructured=True),)),
+        DebtorFacts(
+            extended,
+            (account("L3", "M1", "M0"), replace(account("L4", "M1", "M0"), restructured=True)),
+        ),
+        DebtorFacts(broke, (replace(account("L5", "M1", "M2"), restructured=True),)),
+    ]
+    report = build_report(facts, STRATEGY, COSTS, FIRST, LAST)
+    [row] = report.rows
+    assert (row.debtors, row.restructured, row.cured, row.rolled_forward) == (4, 3, 1, 1)
+    # restructured debtors stay in the denominator: 1 cured of 4 debtors
+    assert row.cure_rate == Decimal("0.2500") and row.as_dict()["restructured"] == 3
+    assert report.arms[0].restructured == 3
+
+
+def test_refusals_stay_apart_by_stage_over_arms() -> None:
+    [champ] = debtors_in("champion", 1)
+    [chall] = debtors_in("challenger", 1)
+    cooling = tuple(("planning", "complaint_cooling_off") for _ in range(7))
+    facts = [
+        DebtorFacts(champ, (account("L1", "M1", "M1"),), refusals=cooling),
+        DebtorFacts(chall, (account("L2", "M1", "M1"),),
+                    refusals=(("execution", "complaint_cooling_off"),)),
+    ]  # fmt: skip
+    report = build_report(facts, STRATEGY, COSTS, FIRST, LAST)
+    assert report.refusals_by_stage == (
+        ("planning", "complaint_cooling_off", 7),
+        ("execution", "complaint_cooling_off", 1),
+    )
+    assert report.as_dict()["refusals_by_stage"] == {
+        "planning": {"complaint_cooling_off": 7}, "execution": {"complaint_cooling_off": 1},
+    }  # fmt: skip
+    # the chart draws one bar a stage for each rule, never their sum
+    assert refusal_series(report) == (
+        ["complaint_cooling_off"], {"planning": [7], "execution": [1]},
+    )  # fmt: skip
+    assert row_of(report.rows, "m1-small/challenger", "M1").refusals_by_stage == (
+        ("execution", "complaint_cooling_off", 1),
+    )
+    assert build_report([], STRATEGY, COSTS, FIRST, LAST).as_dict()["refusals_by_stage"] == {
+        "planning": {}, "execution": {},
+    }  # fmt: skip
 
 
 def test_rates_are_rounded_half_up_to_four_places() -> None:
@@ -160,6 +217,12 @@ def test_bucket_and_days_past_due_on_a_day_from_the_moves() -> None:
         (
             lambda: DebtorFacts("D1", (account("L1", "M1", "M0"),), contacts=("fax",)),
             "contact channel 'fax' is not known",
+        ),
+        (
+            lambda: DebtorFacts(
+                "D1", (account("L1", "M1", "M0"),), refusals=(("later", "contact_hours"),)
+            ),
+            "refusal stage 'later' of rule contact_hours is not known",
         ),
         (
             lambda: DebtorFacts("D1", (account("L1", "M1", "M0"),), recovered_minor=-1),

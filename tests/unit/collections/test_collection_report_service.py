@@ -20,11 +20,13 @@ from arrears.collections.strategy import load_strategy
 from arrears.domain.calendars import china_calendar
 from arrears.domain.catalogue import load_catalogue
 from arrears.domain.events import AccountOpened, PaymentReceived
+from arrears.domain.restructure import load_plan_policy
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import ComplianceRefused, InvalidInput
 from arrears.service import collections as service
-from arrears.service.collection_report import collections_report
+from arrears.service.collection_report import collections_report, period_facts
 from arrears.service.handlers import close_business, open_new, record
+from arrears.service.plans import EXTENSION, INSTALLMENT, PlanRequest, agree_plan
 from arrears.service.ports import UnitOfWork
 
 NOW = datetime(2026, 2, 8, 3, 0, tzinfo=UTC)
@@ -139,3 +141,61 @@ def test_a_backwards_period_is_refused_before_reading(
     make, _ = book
     with pytest.raises(InvalidInput, match=r"period ends \(2026-02-01\) before it starts"):
         collections_report(make(), date(2026, 2, 28), date(2026, 2, 1), STRATEGY, COSTS)
+
+
+def test_a_past_periods_start_adds_back_payments_made_after_it(
+    book: tuple[Callable[[], UnitOfWork], int],
+) -> None:
+    make, paid = book
+    # D1 was overdue when its case opened on 2026-02-07 and paid on 2026-02-08,
+    # after this period: the estimate must add that payment back, not give 0.
+    facts = {f.debtor: f for f in period_facts(make(), date(2026, 2, 1), date(2026, 2, 7), "M0")}
+    [l1] = facts["D1"].accounts
+    assert (l1.account, l1.start_bucket) == ("L1", "M1")
+    # what was overdue after the close of 2026-02-07, plus at most the day's
+    # penalty that the 1_000 paid over it settled at the next close
+    assert paid - 1_000 <= l1.overdue_minor <= paid
+    assert facts["D1"].recovered_minor == 0
+
+
+@pytest.fixture(scope="module")
+def restructured() -> Callable[[], UnitOfWork]:
+    """D1 agrees a plan on 2026-02-08 and D3 an extension; D2 pays what is overdue.
+
+    Each restructure moves the account to M0 at the next close, as a payment does.
+    """
+    terms = Terms(load_catalogue(), china_calendar())
+    store = MemoryStore()
+
+    def make() -> UnitOfWork:
+        return MemoryUnitOfWork(store)
+
+    for loan_id, debtor in (("L1", "D1"), ("L2", "D2"), ("L3", "D3")):
+        open_new(make(), terms, loan_id, loan(debtor))
+    close(make, terms, date(2026, 2, 7))
+    policy = load_plan_policy()
+    agree_plan(make(), terms, policy, PlanRequest("D1", "L1", INSTALLMENT, 3, date(2026, 2, 8),
+               "ana"), NOW)  # fmt: skip
+    agree_plan(make(), terms, policy, PlanRequest("D3", "L3", EXTENSION, 10, date(2026, 2, 8),
+               "ana"), NOW)  # fmt: skip
+    with make() as uow:
+        owed = uow.accounts.get("L2").overdue_minor(date(2026, 2, 8))  # type: ignore[union-attr]
+    record(make(), terms, "L2", PaymentReceived(date(2026, 2, 8), owed + 1_000, "p2"))
+    close(make, terms, date(2026, 2, 28))
+    return make
+
+
+def test_a_restructure_is_reported_apart_and_not_as_a_cure(
+    restructured: Callable[[], UnitOfWork],
+) -> None:
+    make = restructured
+    facts = {f.debtor: f for f in period_facts(make(), date(2026, 2, 1), date(2026, 2, 28), "M0")}
+    ends = {d: [(a.end_bucket, a.restructured) for a in f.accounts] for d, f in facts.items()}
+    # D3's extension moved its due 10 days, then it fell overdue again
+    assert ends == {"D1": [("M0", True)], "D2": [("M0", False)], "D3": [("M1", True)]}
+    report = collections_report(make(), date(2026, 2, 1), date(2026, 2, 28), STRATEGY, COSTS)
+    assert (total(report, "debtors"), total(report, "restructured"), total(report, "cured")) == (
+        3, 2, 1,
+    )  # fmt: skip
+    before = collections_report(make(), date(2026, 2, 1), date(2026, 2, 7), STRATEGY, COSTS)
+    assert (total(before, "restructured"), total(before, "cured")) == (0, 0)

@@ -26,12 +26,13 @@ from arrears.adapters.db.tables import (
     contact_ledger,
     debtor_profiles,
     promises,
+    repayment_plans,
 )
 from arrears.collections.cases import Case
 from arrears.collections.complaints import Complaint
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.promises import Promise
-from arrears.service.ports import RefusalRecord, ReportReads
+from arrears.service.ports import RefusalRecord, RepaymentPlan, ReportReads
 
 __all__ = ["SqlReportReads"]
 
@@ -98,3 +99,13 @@ class SqlReportReads(ReportReads):
             stmt = select(p.debtor, p.tz).where(p.debtor.in_(wanted[i : i + IN_CHUNK]))
             found.update({debtor: tz for debtor, tz in self.session.execute(stmt)})
         return found
+
+    def plans_agreed(self, first: date, last: date) -> list[RepaymentPlan]:
+        p = repayment_plans.c
+        stmt = (
+            select(repayment_plans).where(p.agreed_on >= first, p.agreed_on <= last).order_by(p.seq)
+        )
+        return [
+            _make(RepaymentPlan, row, due_seqs=tuple(int(n) for n in row.due_seqs.split(",") if n))
+            for row in self.session.execute(stmt)
+        ]

@@ -6,7 +6,9 @@
 The period defaults to the 30 days ending on the last closed day (the day
 before the store's business date). Amounts print in the currency with two
 decimals; rates as percentages to 0.01 (the JSON keeps the exact integers
-and the rates as 4-place decimals). With ``--out`` the PNG charts are written
+and the rates as 4-place decimals). Refusals are split by stage: one at
+planning is logged again each day the action is re-planned, one at
+execution is an attempt stopped, so the two are never added up in a table. With ``--out`` the PNG charts are written
 there and their paths printed last.
 """
 
@@ -22,7 +24,7 @@ from rich.table import Table
 
 from arrears import bootstrap
 from arrears.adapters.charts import write_charts
-from arrears.collections.report import CollectionsReport, ReportRow, load_costs
+from arrears.collections.report import REFUSAL_STAGES, CollectionsReport, ReportRow, load_costs
 from arrears.collections.strategy import load_strategy
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import day, guarded, print_json, state
@@ -58,12 +60,13 @@ def _table(title: str, columns: tuple[str, ...]) -> Table:
 def _outcomes(title: str, rows: tuple[ReportRow, ...], currency: str) -> Table:
     table = _table(
         title,
-        ("arm", "bucket", "debtors", "accounts", "cured", "cure %", "rolled", "roll %",
-         f"recovered {currency}"),
+        ("arm", "bucket", "debtors", "accounts", "restructured", "cured", "cure %", "rolled",
+         "roll %", f"recovered {currency}"),
     )  # fmt: skip
     for r in rows:
         table.add_row(
-            r.arm, r.bucket, str(r.debtors), str(r.accounts), str(r.cured), percent(r.cure_rate),
+            r.arm, r.bucket, str(r.debtors), str(r.accounts), str(r.restructured), str(r.cured),
+            percent(r.cure_rate),
             str(r.rolled_forward), percent(r.roll_forward_rate), format_minor(r.recovered_minor),
         )  # fmt: skip
     return table
@@ -73,14 +76,24 @@ def _effort(title: str, rows: tuple[ReportRow, ...], currency: str) -> Table:
     table = _table(
         title,
         ("arm", "bucket", "contacts", f"cost {currency}", "promised", "kept", "part", "broken",
-         "refused", "complaints"),
+         "refused planning", "refused execution", "complaints"),
     )  # fmt: skip
     for r in rows:
+        refused = [sum(n for s, _, n in r.refusals_by_stage if s == st) for st in REFUSAL_STAGES]
         table.add_row(
             r.arm, r.bucket, str(r.contacts), format_minor(r.contact_cost_minor),
             str(r.promises_made), str(r.promises_kept), str(r.promises_partially_kept),
-            str(r.promises_broken), str(sum(n for _, n in r.refusals)), str(r.complaints),
+            str(r.promises_broken), *map(str, refused), str(r.complaints),
         )  # fmt: skip
+    return table
+
+
+def _refusals(report: CollectionsReport) -> Table:
+    table = _table("refusals by rule and stage", ("rule", *REFUSAL_STAGES))
+    table.columns[1].justify = "right"
+    counts = {(stage, rule): n for stage, rule, n in report.refusals_by_stage}
+    for rule in sorted({rule for _, rule in counts}):
+        table.add_row(rule, *(str(counts.get((stage, rule), 0)) for stage in REFUSAL_STAGES))
     return table
 
 
@@ -95,8 +108,10 @@ def _print(report: CollectionsReport, charts: list[Path]) -> None:
     console.print(_effort("effort by arm and bucket", report.rows, cur))
     console.print(_outcomes("results by arm, all buckets", report.arms, cur))
     console.print(_effort("effort by arm, all buckets", report.arms, cur))
-    refusals = ", ".join(f"{rule} {n}" for rule, n in report.refusals_by_rule) or "none"
-    console.print(f"refusals by rule: {refusals}")
+    if report.refusals_by_stage:
+        console.print(_refusals(report))
+    else:
+        console.print("refusals by rule: none")
     for path in charts:
         console.print(f"chart: {path}")
 
