@@ -171,7 +171,20 @@ def _cli() -> typer.Typer:
 
 def test_the_demo_command_saves_the_book_and_reports_a_zero_trial_balance(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/d.db"
-    args = ["--db", url, "demo", "--accounts", "150", "--months", "2", "--json", "--workers", "1"]
+    args = [
+        "--db",
+        url,
+        "demo",
+        "--accounts",
+        "150",
+        "--months",
+        "2",
+        "--json",
+        "--workers",
+        "1",
+        "--collection-days",
+        "0",
+    ]  # collections: tests/e2e/test_demo_collections.py
     runner = CliRunner()
     done = runner.invoke(_cli(), args)
     assert done.exit_code == 0, done.output

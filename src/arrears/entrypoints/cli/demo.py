@@ -4,7 +4,10 @@ A new user sees the whole platform at work on a realistic book in one
 command: borrowers with incomes and shocks living through a downturn, every
 account closed every day by the reference engine, the book saved to the
 store (``--db``) in one unit of work, and the trial balance read back from
-the store to show the ledger sums to zero.
+the store to show the ledger sums to zero. Then ``--collection-days`` days
+of collections on the saved book (see :mod:`.demo_collections`): the
+simulated borrowers are worked through each day's queue, the store is closed
+day by day, and the collections figures close the report.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,6 +35,12 @@ from rich.table import Table
 from arrears import bootstrap
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import day, guarded, print_json, state
+from arrears.entrypoints.cli.demo_collections import (
+    DEFAULT_COLLECTION_DAYS,
+    CollectionsPhase,
+    print_phase,
+    run_collections,
+)
 from arrears.kernel.errors import InvalidInput
 from arrears.service.book import Book, import_parts
 from arrears.service.ports import UnitOfWork
@@ -230,9 +240,17 @@ def register_demo(app: typer.Typer, *, store: StoreFactory | None = None) -> Non
         workers: Annotated[
             int, typer.Option(help="Processes that simulate chunks of borrowers.")
         ] = DEFAULT_WORKERS,
+        collection_days: Annotated[
+            int,
+            typer.Option(min=0, help="Days of collections on the saved book; 0 for none."),
+        ] = DEFAULT_COLLECTION_DAYS,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Folder for the collections charts (PNG).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     ) -> None:
-        """Simulate a synthetic book through a downturn, save it, and report on it."""
+        """Simulate a synthetic book through a downturn, save it, work its collections for
+        --collection-days days, and report on it."""
         first = day(start, "--start")
         assert first is not None
         config = SimulationConfig(borrowers=accounts, months=months, seed=seed, start=first)
@@ -241,10 +259,19 @@ def register_demo(app: typer.Typer, *, store: StoreFactory | None = None) -> Non
         _refuse_taken(factory, config)
         began = time.perf_counter()
         result = _simulate_and_save(config, factory, workers)
-        with factory() as uow:
+        saved = time.perf_counter() - began
+        phase: CollectionsPhase | None = None
+        if collection_days:
+            terms = bootstrap.build_terms(state.catalogue)
+            phase = run_collections(
+                config, factory, terms, collection_days, bootstrap.utc_now(), db=state.db, out=out
+            )
+        with factory() as uow:  # after collections too: their payments are in the ledger
             balances = uow.journal.trial_balance()
         report = build_report(result, balances)
         if as_json:
-            print_json(report.as_dict())
+            print_json(report.as_dict() | ({"collections": phase.as_dict()} if phase else {}))
             return
-        _render(report, f"simulated and saved in {time.perf_counter() - began:.1f} s")
+        _render(report, f"simulated and saved in {saved:.1f} s")
+        if phase is not None:
+            print_phase(phase)
