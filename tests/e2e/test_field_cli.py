@@ -213,13 +213,15 @@ def test_a_legal_case_advances_with_its_costs(db: str) -> None:
         "--on",
         DAY,
     )
-    assert "filed, costs 700.00" in col(db, "legal", "advance", legal_id, "--stage", "filed",
-                                        "--cost", "500.00", "--kind", "court_fee", "--on", DAY)  # fmt: skip
+    # money printed from minor units, never through a float
+    assert "filed, costs 1700.00" in col(db, "legal", "advance", legal_id, "--stage", "filed",
+                                         "--cost", "1500.00", "--kind", "court_fee", "--on", DAY)  # fmt: skip
     out = col(db, "legal", "advance", legal_id, "--stage", "enforcement", "--on", DAY, code=2)
     assert "cannot move to enforcement" in out
     shown = json.loads(col(db, "legal", "show", legal_id))
     assert (
-        shown["costs_by_stage"] == {"review": 20_000, "filed": 50_000} and shown["stage"] == "filed"
+        shown["costs_by_stage"] == {"review": 20_000, "filed": 150_000}
+        and shown["stage"] == "filed"
     )
     assert [r["outcome"] for r in case(db)["ledger"]] == ["referral", "filed"]  # type: ignore[attr-defined]
 
@@ -238,3 +240,45 @@ def test_a_refusal_at_the_door_goes_to_legal_with_a_supervisors_approval(db: str
     out = col(db, "legal", "open", "--visit", vid, "--on", DAY)
     assert "legal case on L1 opened 2026-02-08, approved by sup-9" in out
     assert [r["channel"] for r in case(db)["ledger"]] == ["visit", "legal"]  # type: ignore[attr-defined]
+
+
+def test_a_referral_asked_and_refused_approval_at_once_leaves_nothing_to_rerun(db: str) -> None:
+    vid = negotiated(db, "--outcome", "refusal", "--reason", "will not pay")
+    at = ("--at", f"{DAY}T11:00:00+08:00")
+    out = col(db, "visit", "stage", vid, "legal", *at, "--by", "ana", code=2)
+    assert "at stage negotiated with outcome refused" in out  # close the visit first
+    col(db, "visit", "close", vid, "--outcome", "refused", "--ended", f"{DAY}T10:45:00+08:00",
+        "--identity-shown", "--recording", "rec-9")  # fmt: skip
+    out = col(db, "visit", "stage", vid, "legal", *at, "--by", "ana", "--approved-by", "bo", code=2)
+    assert "approver bo took part in the visit" in out
+    [shown] = visits(db)
+    assert shown["legal_referral"] is None
+    col(db, "visit", "stage", vid, "legal", *at, "--by", "ana", "--approved-by", "sup-9")
+    assert "approved by sup-9" in col(db, "legal", "open", "--visit", vid, "--on", DAY)
+
+
+def test_nobody_home_is_a_visit_closed_into_the_ledger(db: str) -> None:
+    col(db, "visit", "schedule", "D1", "--on", DAY, "--collectors", "ana,bo")
+    [shown] = visits(db)
+    vid = str(shown["visit"])
+    col(db, "visit", "checkin", vid, "--at", f"{DAY}T10:00:00+08:00", "--place", "39.9090,116.3975")
+    out = col(db, "visit", "close", vid, "--outcome", "not_home", "--ended",
+              f"{DAY}T10:10:00+08:00", "--identity-shown", "--recording", "rec-3")  # fmt: skip
+    assert f"{vid}: closed (not_home); contact {vid}-close" in out
+    [record] = case(db)["ledger"]  # type: ignore[misc]
+    assert (record["channel"], record["outcome"]) == ("visit", "not_home")
+
+
+def test_a_plan_agreed_at_the_door_is_agreed_when_the_visit_closes(db: str) -> None:
+    vid = negotiated(db, "--outcome", "plan", "--months", "24", "--amount", "500.00")
+    ended = ("--ended", f"{DAY}T10:45:00+08:00", "--identity-shown", "--recording", "rec-9")
+    out = col(db, "visit", "close", vid, "--outcome", "plan", *ended, code=2)
+    assert "needs a supervisor's approval" in out and out.count("\n") == 1
+    assert case(db)["ledger"] == [] and json.loads(col(db, "plans", "D1", "--json")) == []
+    assert [v["stage"] for v in visits(db)] == ["negotiated"]
+    out = col(db, "visit", "close", vid, "--outcome", "plan", *ended, "--approved-by", "sup-9")
+    assert "plan agreed on L1, hold placed" in out
+    [plan] = json.loads(col(db, "plans", "D1", "--json"))
+    assert (plan["kind"], plan["size"], plan["agreed_by"], plan["status"]) == (
+        "installment", 24, "ana", "kept")  # fmt: skip
+    assert [h["kind"] for h in case(db)["holds"]] == ["hardship_plan"]  # type: ignore[attr-defined]

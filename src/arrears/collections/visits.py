@@ -19,7 +19,7 @@ only when the compliance gate allows the executed visit.
 >>> v.negotiate(Refused("cannot pay"), at)
 Traceback (most recent call last):
 ...
-arrears.kernel.errors.RuleViolation: visit V1 is at stage checked_in and cannot negotiate; from checked_in the next step is assess
+arrears.kernel.errors.RuleViolation: visit V1 is at stage checked_in and cannot negotiate; from checked_in the next step is assess (or close, e.g. nobody home)
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from arrears.collections.compliance.packs import RulePack
 
 __all__ = [
+    "CLOSABLE",
     "DEFAULT_FAR_M",
     "DEFAULT_MIN_COLLECTORS",
     "RESIDENCE",
@@ -63,11 +64,14 @@ STAGES = ("scheduled", "checked_in", "assessed", "negotiated", "closed")
 #: The step each stage allows next (a referral and its approval follow a refusal).
 _NEXT = {
     "scheduled": "check_in (or reschedule)",
-    "checked_in": "assess",
-    "assessed": "negotiate",
-    "negotiated": "close (or refer_to_legal after a refusal)",
-    "closed": "nothing: the visit is closed",
+    "checked_in": "assess (or close, e.g. nobody home)",
+    "assessed": "negotiate (or close, the assessment only)",
+    "negotiated": "close",
+    "closed": "nothing, the visit is closed (a refusal may be referred to legal)",
 }
+#: A visit closes from any stage after the check-in: one that stops before the
+#: negotiation (nobody home, the assessment only) still enters the contact ledger.
+CLOSABLE = ("checked_in", "assessed", "negotiated")
 RESIDENCE = ("verified", "not_verified", "moved")
 #: Willingness to pay as the collector judges it face to face.
 WILLINGNESS = {0: "refuses", 1: "reluctant", 2: "undecided", 3: "willing", 4: "ready to pay"}
@@ -351,8 +355,9 @@ class Visit:
         return replace(self, stage="negotiated", outcome=outcome)
 
     def refer_to_legal(self, requested_by: str, at: datetime) -> Visit:
-        """Stage 3: ask for a legal referral; only after the borrower refused."""
-        if self.stage not in ("negotiated", "closed") or not isinstance(self.outcome, Refused):
+        """Stage 3: ask for a legal referral; only after the borrower refused, and only once
+        the visit is closed (executed, with its evidence, in the contact ledger)."""
+        if self.stage != "closed" or not isinstance(self.outcome, Refused):
             kind = "none yet" if self.outcome is None else _KIND[type(self.outcome)]
             raise RuleViolation(
                 f"visit {self.id} is at stage {self.stage} with outcome {kind}; "
@@ -424,8 +429,12 @@ class Visit:
         debtor_state: DebtorState | None = None,
         history: tuple[Contact, ...] = (),
     ) -> Visit:
-        """Close with the evidence; refused naming each missing piece or each gate refusal."""
-        self._at("negotiated", "close")
+        """Close with the evidence; refused naming each missing piece or each gate refusal.
+
+        From ``checked_in`` or ``assessed`` too: a door nobody opened is a visit made.
+        """
+        if self.stage not in CLOSABLE:
+            self._at("negotiated", "close")
         self._after_arrival(ended_at, "end time")
         gaps = evidence.missing(min_collectors(pack))
         if gaps:

@@ -17,12 +17,13 @@ ran out; the close of business calls it after each day.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from arrears.collections import agencies as rules
 from arrears.collections.agencies import Agency, Placement, Recovery, Scorecard
 from arrears.collections.cases import Case
+from arrears.collections.complaints import Complaint
 from arrears.collections.compliance import check, load_pack
 from arrears.collections.compliance.records import zone
 from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
@@ -246,53 +247,102 @@ def recall_due(uow: UnitOfWork, on: date) -> list[Placement]:
     return back
 
 
-def _recoveries(uow: UnitOfWork, placement: Placement) -> list[Recovery]:
-    case = uow.cases.get(placement.case)
-    if case is None:
-        return []
-    last = placement.ends_on - timedelta(days=1)
-    taken = uow.cases.payments(case.account_ids, placement.placed_on, last)
-    return [Recovery(placement.case, p.on, p.amount_minor) for p in taken if p.amount_minor > 0]
+def _cases_of(uow: UnitOfWork, placements: Sequence[Placement]) -> dict[str, Case]:
+    """The placed cases by id, read at once by their debtors (case ids are ``DEBTOR#N``);
+    a case whose id does not name its debtor is read alone."""
+    wanted = {p.case for p in placements}
+    debtors = {case_id.rpartition("#")[0] for case_id in wanted} - {""}
+    found = {c.id: c for c in uow.cases.of_debtors(debtors) if c.id in wanted}
+    for case_id in sorted(wanted - set(found)):
+        if (case := uow.cases.get(case_id)) is not None:
+            found[case_id] = case
+    return found
+
+
+def _recovered(
+    uow: UnitOfWork, placements: Sequence[Placement], cases: Mapping[str, Case] | None = None
+) -> list[list[Recovery]]:
+    """What each placement recovered: the payments on all their accounts in one read over
+    the union of their windows, split here by account and window."""
+    cases = _cases_of(uow, placements) if cases is None else cases
+    placed = [(p, cases[p.case].account_ids if p.case in cases else ()) for p in placements]
+    accounts = {a for _, held in placed for a in held}
+    if not accounts:
+        return [[] for _ in placements]
+    first = min(p.placed_on for p, _ in placed)
+    last = max(p.ends_on for p, _ in placed) - timedelta(days=1)
+    taken = uow.cases.payments(accounts, first, last) if first <= last else []
+    return [
+        [Recovery(p.case, t.on, t.amount_minor) for t in taken
+         if t.account_id in held and p.active(t.on) and t.amount_minor > 0]
+        for p, held in placed
+    ]  # fmt: skip
 
 
 def commission_of(uow: UnitOfWork, placement: Placement) -> tuple[int, int]:
     """(recovered, commission) in minor units for the placement, as the payments stand."""
-    paid = _recoveries(uow, placement)
+    paid = _recovered(uow, [placement])[0]
     return rules.recovered_minor(placement, paid), rules.commission_minor(placement, paid)
 
 
 def placements_of(uow: UnitOfWork) -> list[tuple[Placement, int, int]]:
-    """Every placement with what was recovered while placed and the commission on it."""
-    with uow:
-        return [(p, *commission_of(uow, p)) for p in uow.placements.all()]
+    """Every placement with what was recovered while placed and the commission on it.
 
-
-def _conduct(
-    uow: UnitOfWork, agency: str, debtors: set[str], start: date, end: date
-) -> tuple[int, int, int]:
-    """(complaints, actions, refused actions) of the agency with these debtors in the period.
-
-    The agency's own actions only: a placement refused for want of notice is the lender's.
+    Three reads however large the book: the placements, their cases, the payments.
     """
-    complaints = actions = refused = 0
-    for debtor in sorted(debtors):
-        profile = uow.profiles.get(debtor)
-        tz = profile.tz if profile else "UTC"
-        complaints += sum(
-            c.against_kind == "agency"
-            and c.against == agency
-            and _within(c.received_at, tz, start, end)
-            for c in uow.complaints.for_debtor(debtor)
+    with uow:
+        placements = uow.placements.all()
+        paid = _recovered(uow, placements)
+    return [
+        (p, rules.recovered_minor(p, got), rules.commission_minor(p, got))
+        for p, got in zip(placements, paid, strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Conduct:
+    """What the placed debtors' records say of the agencies, read once for all of them."""
+
+    tz: Mapping[str, str]
+    complaints: Sequence[Complaint]
+    contacts: Sequence[ContactRecord]
+    refusals: Sequence[RefusalRecord]
+
+    @classmethod
+    def read(cls, uow: UnitOfWork, debtors: set[str]) -> _Conduct:
+        # the refusal log is read by debtor: its port has no read for many at once
+        refusals = [r for d in sorted(debtors) for r in uow.refusals.for_debtor(d)]
+        return cls({p.debtor: p.tz for p in uow.profiles.get_many(debtors)},
+                   uow.complaints.of_debtors(debtors), uow.contacts.for_debtors(debtors),
+                   refusals)  # fmt: skip
+
+    def counts(
+        self, agency: str, debtors: set[str], start: date, end: date
+    ) -> tuple[int, int, int]:
+        """(complaints, actions, refused actions) of the agency with these debtors in the period.
+
+        The agency's own actions only: a placement refused for want of notice is the lender's.
+        """
+
+        def within(debtor: str, at: datetime) -> bool:
+            return debtor in debtors and _within(at, self.tz.get(debtor, "UTC"), start, end)
+
+        complaints = sum(
+            c.against_kind == "agency" and c.against == agency and within(c.debtor, c.received_at)
+            for c in self.complaints
         )
-        actions += sum(
-            r.agency == agency and r.channel != PLACEMENT and _within(r.started_at, tz, start, end)
-            for r in uow.contacts.for_debtor(debtor)
+        actions = sum(
+            r.agency == agency and r.channel != PLACEMENT and within(r.debtor, r.started_at)
+            for r in self.contacts
         )
-        logged = {r.action_id for r in uow.refusals.for_debtor(debtor)
-                  if r.agency == agency and r.channel != PLACEMENT
-                  and _within(r.at, tz, start, end)}  # fmt: skip
-        refused += len(logged)
-    return complaints, actions + refused, refused
+        refused = len(
+            {
+                (r.debtor, r.action_id)
+                for r in self.refusals
+                if r.agency == agency and r.channel != PLACEMENT and within(r.debtor, r.at)
+            }
+        )
+        return complaints, actions + refused, refused
 
 
 def _within(at: datetime, tz: str, start: date, end: date) -> bool:
@@ -300,25 +350,35 @@ def _within(at: datetime, tz: str, start: date, end: date) -> bool:
     return start <= at.astimezone(zone(tz)).date() <= end
 
 
-def _card(uow: UnitOfWork, agency: str, start: date, end: date) -> Scorecard:
-    placements = [p for p in uow.placements.all() if p.agency == agency]
-    debtors = {c.debtor for p in placements if (c := uow.cases.get(p.case)) is not None}
-    paid = [r for p in placements for r in _recoveries(uow, p)]
-    complaints, actions, refused = _conduct(uow, agency, debtors, start, end)
-    return rules.scorecard(agency, start, end, placements, paid, complaints=complaints,
-                           actions=actions, refused_actions=refused)  # fmt: skip
+def _cards(uow: UnitOfWork, agencies: Sequence[str], start: date, end: date) -> list[Scorecard]:
+    """The agencies' scorecards from one read of the placements, their cases and payments,
+    and one of their debtors' records."""
+    placements = uow.placements.all()
+    cases = _cases_of(uow, placements)
+    paid = _recovered(uow, placements, cases)
+    mine = {a: [i for i, p in enumerate(placements) if p.agency == a] for a in agencies}
+    debtors = {a: {cases[placements[i].case].debtor for i in at if placements[i].case in cases}
+               for a, at in mine.items()}  # fmt: skip
+    conduct = _Conduct.read(uow, set().union(*debtors.values()))
+    cards = []
+    for agency, at in mine.items():
+        complaints, actions, refused = conduct.counts(agency, debtors[agency], start, end)
+        cards.append(rules.scorecard(agency, start, end, [placements[i] for i in at],
+                                     [r for i in at for r in paid[i]], complaints=complaints,
+                                     actions=actions, refused_actions=refused))  # fmt: skip
+    return cards
 
 
 def scorecards(uow: UnitOfWork, start: date, end: date) -> list[Scorecard]:
     """Every agency's scorecard for placements made from ``start`` to ``end``."""
     with uow:
-        return [_card(uow, a.id, start, end) for a in uow.agencies.all()]
+        return _cards(uow, [a.id for a in uow.agencies.all()], start, end)
 
 
 def evaluate_agency(uow: UnitOfWork, agency_id: str, on: date, days: int = 365) -> Agency:
     """Evaluate the agency on ``on`` by its scorecard of the ``days`` before; stored."""
     with uow:
-        card = _card(uow, _agency(uow, agency_id).id, on - timedelta(days=days), on)
+        card = _cards(uow, [_agency(uow, agency_id).id], on - timedelta(days=days), on)[0]
         evaluated = _agency(uow, agency_id).evaluated(card, on)
         uow.agencies.put(evaluated)
         uow.commit()

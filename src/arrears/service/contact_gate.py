@@ -137,6 +137,7 @@ def _refusals(
             r.source,
             EXECUTION,
             now,
+            agency=record.agency,
         )
         for r in decision.refusals
     ]

@@ -12,8 +12,12 @@ compliance gate judges it with the debtor's history, and a promise agreed
 face to face becomes a promise through
 :func:`~arrears.service.collections.add_promise`. Both run inside the
 closing's own transaction (``field_gate.Joined``): the contact, the closed visit
-and the promise are stored together or not at all. A refusal by the gate
-stores nothing but its log, as for any contact.
+and the promise are stored together or not at all. So does a plan or an
+extension agreed at the door, through :func:`~arrears.service.plans.agree_plan`
+(the plan, its dues and its hold). A refusal by the gate stores nothing but
+its log, as for any contact. A visit that stopped before the negotiation
+(nobody home, the assessment only) is closed the same way, with its evidence,
+so the door contact is in the ledger and counts for the frequency rules.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from arrears.collections.routes import (
     plan_route,
 )
 from arrears.collections.visits import (
+    CLOSABLE,
     Address,
     Assessment,
     Evidence,
@@ -48,7 +53,14 @@ from arrears.collections.visits import (
 from arrears.kernel.errors import ComplianceRefused, InvalidInput, NotFound, RuleViolation
 from arrears.kernel.ids import new_id
 from arrears.service.collections import add_promise, known_case, record_contact
-from arrears.service.field_gate import Joined, planning_refusals, refused
+from arrears.service.field_gate import (
+    Joined,
+    PlanRules,
+    agree_at_visit,
+    check_outcome_code,
+    planning_refusals,
+    refused,
+)
 from arrears.service.ports import PLANNED, RefusalRecord, UnitOfWork, VisitRecord
 
 __all__ = [
@@ -251,9 +263,20 @@ def _plan_months(pack: RulePack) -> int:
     return pack.max_plan_months or 60
 
 
-def refer_to_legal(uow: UnitOfWork, visit_id: str, by: str, at: datetime) -> VisitRecord:
-    """Stage 3: ask for a legal referral after a refusal; a supervisor must approve it."""
-    return _step(uow, visit_id, lambda v: v.refer_to_legal(by, at))
+def refer_to_legal(
+    uow: UnitOfWork, visit_id: str, by: str, at: datetime, *, approved_by: str | None = None
+) -> VisitRecord:
+    """Stage 3: ask for a legal referral after a closed visit's refusal; a supervisor must
+    approve it, here at once (``approved_by``) or later (:func:`approve_referral`).
+
+    Asked and approved together, both are stored or neither: an approver who
+    was on the visit leaves no referral behind.
+    """
+    if approved_by is None:
+        return _step(uow, visit_id, lambda v: v.refer_to_legal(by, at))
+    return _step(
+        uow, visit_id, lambda v: v.refer_to_legal(by, at).approve_referral(approved_by, at)
+    )
 
 
 def approve_referral(uow: UnitOfWork, visit_id: str, by: str, at: datetime) -> VisitRecord:
@@ -286,7 +309,7 @@ def _closed(uow: UnitOfWork, visit_id: str, ended_at: datetime, evidence: Eviden
     visit = _stored(uow, visit_id).visit
     pack = load_pack(_profile(uow, visit.debtor).pack)
     gaps = evidence.missing(min_collectors(pack))
-    if gaps and visit.stage == "negotiated":
+    if gaps and visit.stage in CLOSABLE:
         raise RuleViolation(
             f"visit {visit.id} cannot be closed: missing {'; '.join(gaps)}",
             hint="give --collectors A,B (everyone present), --identity-shown and --recording REF",
@@ -301,17 +324,22 @@ def close_visit(
     evidence: Evidence,
     outcome_code: str,
     now: datetime,
+    *,
+    plan_rules: PlanRules | None = None,
+    approved_by: str | None = None,
 ) -> VisitRecord:
     """Close the visit: its evidence complete, the gate allowing it, the contact recorded.
 
     Refused (nothing stored) without two collectors, identity shown or a
     recording; refused by the gate (its refusals logged, nothing else
     stored) as any contact would be. A promise outcome makes a promise due
-    on the promised day.
+    on the promised day; a plan or extension outcome is agreed under
+    ``plan_rules`` (``approved_by`` the supervisor beyond a collector's
+    bound), all in this one transaction. A visit closed after the check-in or
+    the assessment takes a code such as ``not_home`` or ``assessed_only``.
     """
-    if not outcome_code.strip():
-        raise InvalidInput("the visit's outcome code is missing", hint="e.g. --outcome promise")
     with uow:
+        check_outcome_code(_stored(uow, visit_id).visit, outcome_code)
         closed = _closed(uow, visit_id, ended_at, evidence)
         record = _contact(closed, evidence, ended_at, outcome_code)
         before = len(uow.refusals.for_debtor(closed.debtor))
@@ -321,6 +349,7 @@ def close_visit(
             # record_contact logged the refusals in this transaction: keep them alone
             raise refused(uow, uow.refusals.for_debtor(closed.debtor)[before:]) from None
         promise_id = _promise(uow, closed, record.actor, now)
+        agree_at_visit(uow, closed, record.actor, approved_by, plan_rules, now)
         stored = VisitRecord(closed, _stored(uow, visit_id).window, outcome_code, record.id,
                              promise_id)  # fmt: skip
         uow.visits.save(stored)

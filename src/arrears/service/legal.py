@@ -17,6 +17,7 @@ from arrears.collections.compliance import load_pack
 from arrears.collections.debtors import DebtorProfile
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.legal import LegalCase
+from arrears.collections.visits import Visit
 from arrears.kernel.errors import InvalidInput, NotFound, RuleViolation
 from arrears.kernel.ids import new_id
 from arrears.service.agencies import day_start, gate, open_case_of, profile_of
@@ -84,13 +85,26 @@ def open_legal(
     return opened
 
 
+def _executed(uow: UnitOfWork, visit_id: str) -> Visit:
+    """The visit, closed with its contact in the ledger: only a visit made goes to legal."""
+    stored = uow.visits.get(visit_id)
+    if stored is None:
+        raise NotFound(f"no field visit {visit_id!r}", hint="see `visit list DEBTOR`")
+    contact = None if stored.contact_id is None else uow.contacts.get(stored.contact_id)
+    if stored.visit.stage != "closed" or contact is None:
+        raise RuleViolation(
+            f"visit {visit_id} is at stage {stored.visit.stage} with no contact in the ledger; "
+            "a legal case follows only a visit closed with its evidence",
+            hint="close the visit first with `arrears collections visit close`",
+        )
+    return stored.visit
+
+
 def open_legal_from_visit(uow: UnitOfWork, visit_id: str, on: date, now: datetime) -> LegalCase:
-    """Open a legal case on the visit's debt from its approved referral (stage 3)."""
+    """Open a legal case on the visit's debt from its approved referral (stage 3); the
+    visit must be closed, its contact in the ledger."""
     with uow:
-        stored = uow.visits.get(visit_id)
-        if stored is None:
-            raise NotFound(f"no field visit {visit_id!r}", hint="see `visit list DEBTOR`")
-        visit = stored.visit
+        visit = _executed(uow, visit_id)
         case, profile = open_case_of(uow, visit.debtor), profile_of(uow, visit.debtor)
         _free(uow, visit.debtor, visit.account)
         opened = legal_rules.from_visit(

@@ -18,6 +18,7 @@ from arrears.collections.ledger import ContactRecord
 from arrears.kernel.errors import ComplianceRefused, InvalidInput, RuleViolation
 from arrears.service import agencies as service
 from arrears.service import legal
+from arrears.service.collections import record_contact
 from arrears.service.ports import PaymentRecord, RefusalRecord
 
 ON = date(2026, 3, 2)
@@ -139,6 +140,51 @@ def test_the_scorecard_weighs_recovery_against_complaints_and_refused_actions() 
     assert card.score == Decimal("-1000.00") and card.recovery_rate == Decimal("0.5000")
     evaluated = service.evaluate_agency(MemoryUnitOfWork(store), "AG1", date(2026, 4, 1))
     assert (evaluated.evaluated_on, evaluated.last_score) == (date(2026, 4, 1), card.score)
+
+
+def test_placements_and_scorecards_read_cases_and_payments_once_however_many_placed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = agency_book()
+    with MemoryUnitOfWork(store) as uow:
+        told = datetime(2026, 3, 1, 10, tzinfo=BJ)
+        uow.contacts.append(ContactRecord("K9", "D2", "L2", "letter", "bot", told, told,
+                                          purpose="agency_notice"))  # fmt: skip
+        uow.payments.add(PaymentRecord("p1", "L1", 10_000, date(2026, 3, 5)))
+        uow.payments.add(PaymentRecord("p2", "L2", 20_000, date(2026, 3, 6)))
+        uow.payments.add(PaymentRecord("p3", "L2", 40_000, date(2026, 2, 6)))  # before placing
+        uow.commit()
+    for debtor in ("D1", "D2"):
+        service.place_case(MemoryUnitOfWork(store), debtor, "AG1", ON, "sup", NOW)
+    reads: list[str] = []
+    cases = type(MemoryUnitOfWork(store).cases)
+    for name in ("get", "payments", "of_debtors"):
+        real = getattr(cases, name)
+        monkeypatch.setattr(cases, name, lambda self, *a, _r=real, _n=name: reads.append(_n)
+                            or _r(self, *a))  # fmt: skip
+    placed = service.placements_of(MemoryUnitOfWork(store))
+    assert sorted((p.case, got, fee) for p, got, fee in placed) == [
+        ("D1#1", 10_000, 1_500),
+        ("D2#1", 20_000, 3_000),
+    ]
+    assert reads == ["of_debtors", "payments"]
+    reads.clear()
+    [card] = service.scorecards(MemoryUnitOfWork(store), date(2026, 3, 1), date(2026, 3, 31))
+    assert (card.cases, card.recovered_minor, card.commission_minor) == (2, 30_000, 4_500)
+    assert reads == ["of_debtors", "payments"]
+
+
+def test_an_agency_contact_the_gate_refuses_is_logged_with_the_agency_for_its_scorecard() -> None:
+    store = agency_book()
+    service.place_case(MemoryUnitOfWork(store), "D1", "AG1", ON, "sup", NOW)
+    late = at(23, day=3)
+    call = ContactRecord("K5", "D1", "L1", "call", "ag-7", late, late, agency="AG1")
+    with pytest.raises(ComplianceRefused, match="contact_hours"):
+        record_contact(MemoryUnitOfWork(store), None, call, None, NOW)
+    logged = MemoryUnitOfWork(store).refusals.for_debtor("D1")
+    assert {(r.action_id, r.agency) for r in logged} == {("K5", "AG1")}
+    [card] = service.scorecards(MemoryUnitOfWork(store), date(2026, 3, 1), date(2026, 3, 31))
+    assert (card.actions, card.refused_actions) == (1, 1)
 
 
 def test_legal_opens_with_an_outside_supervisor_and_enters_the_ledger() -> None:

@@ -10,10 +10,19 @@ import pytest
 from field_book import HOME, NOW, at, book
 
 from arrears.adapters.memory import MemoryStore, MemoryUnitOfWork
+from arrears.bootstrap import build_terms
 from arrears.collections.compliance.records import LocalWindow
 from arrears.collections.holds import Hold
 from arrears.collections.routes import Point
-from arrears.collections.visits import Assessment, Evidence, Promise, Refused
+from arrears.collections.visits import (
+    Assessment,
+    Evidence,
+    Extension,
+    PlanProposal,
+    Promise,
+    Refused,
+)
+from arrears.domain.restructure import PlanPolicy
 from arrears.kernel.errors import ComplianceRefused, InvalidInput, NotFound, RuleViolation
 from arrears.service import field as service
 from arrears.service import legal
@@ -273,3 +282,106 @@ def test_a_visit_moved_to_a_held_day_is_refused_and_stays_put() -> None:
     with pytest.raises(ComplianceRefused, match="holds"):
         service.reschedule(MemoryUnitOfWork(store), vid, date(2026, 3, 5), NOW)
     assert stored(store, vid).visit.planned_on == date(2026, 3, 3)
+
+
+def test_a_referral_asked_and_approved_together_is_stored_whole_or_not_at_all() -> None:
+    store = book()
+    vid = negotiated(store, Refused("will not pay"))
+    service.close_visit(
+        MemoryUnitOfWork(store), vid, at(10, 45), Evidence(TEAM, True, "r"), "refused", NOW
+    )
+    with pytest.raises(RuleViolation, match="approver bo took part in the visit"):
+        service.refer_to_legal(MemoryUnitOfWork(store), vid, "ana", at(11), approved_by="bo")
+    assert stored(store, vid).visit.referral is None  # a re-run is not "already referred"
+    done = service.refer_to_legal(MemoryUnitOfWork(store), vid, "ana", at(11), approved_by="sup-9")
+    assert done.visit.summary()["legal_referral"] == "approved by sup-9"
+    assert stored(store, vid) == done
+
+
+@pytest.mark.parametrize(
+    ("stage", "code"), [("checked_in", "not_home"), ("assessed", "assessed_only")]
+)
+def test_a_visit_stopped_before_negotiating_is_closed_into_the_ledger(
+    stage: str, code: str
+) -> None:
+    store = book()
+    vid = scheduled(store)
+    service.check_in(MemoryUnitOfWork(store), vid, at(10), Point(39.9090, 116.3975))
+    if stage == "assessed":
+        service.assess(MemoryUnitOfWork(store), vid, Assessment("verified", False, 1))
+    with pytest.raises(RuleViolation, match="missing the recording reference"):
+        service.close_visit(MemoryUnitOfWork(store), vid, at(10, 15), Evidence(TEAM, True, None),
+                            code, NOW)  # fmt: skip
+    with pytest.raises(InvalidInput, match=f"at stage {stage}, not negotiated: outcome 'promise'"):
+        service.close_visit(MemoryUnitOfWork(store), vid, at(10, 15), Evidence(TEAM, True, "r"),
+                            "promise", NOW)  # fmt: skip
+    assert MemoryUnitOfWork(store).contacts.for_debtor("D1") == []
+    closed = service.close_visit(
+        MemoryUnitOfWork(store), vid, at(10, 15), Evidence(TEAM, True, "r"), code, NOW
+    )
+    [contact] = MemoryUnitOfWork(store).contacts.for_debtor("D1")
+    assert (contact.id, contact.channel, contact.outcome, contact.collectors) == (
+        closed.contact_id, "visit", code, 2)  # fmt: skip
+    assert (closed.visit.stage, closed.outcome_code) == ("closed", code)
+
+
+def test_legal_opens_only_from_a_visit_closed_with_its_contact() -> None:
+    store = book()
+    vid = negotiated(store, Refused("will not pay"))
+    with pytest.raises(RuleViolation, match="at stage negotiated with outcome refused"):
+        service.refer_to_legal(MemoryUnitOfWork(store), vid, "ana", at(11), approved_by="sup-9")
+    # a visit closed and referred on paper, but never recorded as a contact
+    visit = stored(store, vid).visit.close(at(10, 45), Evidence(TEAM, True, "r"))
+    visit = visit.refer_to_legal("ana", at(11)).approve_referral("sup-9", at(11))
+    with MemoryUnitOfWork(store) as uow:
+        uow.visits.save(service.VisitRecord(visit))
+        uow.commit()
+    with pytest.raises(RuleViolation, match="no contact in the ledger"):
+        legal.open_legal_from_visit(MemoryUnitOfWork(store), vid, DAY, NOW)
+    assert MemoryUnitOfWork(store).legal.for_debtor("D1") == []
+
+
+RULES = (build_terms(), PlanPolicy(12, 60, 90, 180, 10))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "kind", "size"),
+    [(PlanProposal(6, 17_000), "installment", 6), (Extension(date(2026, 3, 20)), "extension", 59)],
+)
+def test_a_plan_agreed_at_the_door_is_agreed_with_its_hold_when_the_visit_closes(
+    outcome: object, kind: str, size: int
+) -> None:
+    store = book()
+    vid = negotiated(store, outcome)
+    closed = service.close_visit(MemoryUnitOfWork(store), vid, at(10, 45),
+                                 Evidence(TEAM, True, "r"), kind, NOW, plan_rules=RULES)  # fmt: skip
+    uow = MemoryUnitOfWork(store)
+    [plan] = uow.plans.for_debtor("D1")
+    assert (plan.account_id, plan.kind, plan.size, plan.agreed_on, plan.agreed_by) == (
+        "L1", kind, size, DAY, "ana")  # fmt: skip
+    [hold] = uow.holds.for_debtor("D1")
+    assert (hold.id, hold.kind) == (plan.hold_id, "hardship_plan")
+    [contact] = uow.contacts.for_debtor("D1")
+    assert contact.id == closed.contact_id and stored(store, vid).visit.stage == "closed"
+    if kind == "extension":  # the oldest unpaid due (2026-01-20) moved to the agreed day
+        account = uow.accounts.get("L1")
+        assert account is not None and account.dues[0].due_date == date(2026, 3, 20)
+
+
+def test_a_plan_the_policy_refuses_leaves_the_visit_open_and_nothing_stored() -> None:
+    store = book()
+    vid = negotiated(store, PlanProposal(24, 5_000))  # beyond a collector's 12 months
+    with pytest.raises(RuleViolation, match="needs a supervisor's approval"):
+        service.close_visit(MemoryUnitOfWork(store), vid, at(10, 45), Evidence(TEAM, True, "r"),
+                            "plan", NOW, plan_rules=RULES)  # fmt: skip
+    with pytest.raises(InvalidInput, match="the product terms and the plan policy are needed"):
+        service.close_visit(MemoryUnitOfWork(store), vid, at(10, 45), Evidence(TEAM, True, "r"),
+                            "plan", NOW)  # fmt: skip
+    uow = MemoryUnitOfWork(store)
+    assert uow.contacts.for_debtor("D1") == [] and uow.plans.for_debtor("D1") == []
+    assert uow.holds.for_debtor("D1") == [] and stored(store, vid).visit.stage == "negotiated"
+    approved = service.close_visit(MemoryUnitOfWork(store), vid, at(10, 45),
+                                   Evidence(TEAM, True, "r"), "plan", NOW, plan_rules=RULES,
+                                   approved_by="sup-9")  # fmt: skip
+    [plan] = MemoryUnitOfWork(store).plans.for_debtor("D1")
+    assert (plan.size, plan.approved_by, approved.visit.stage) == (24, "sup-9", "closed")

@@ -52,6 +52,10 @@ def refused() -> Visit:
     return assessed().negotiate(Refused("will not pay"), at(10, 30))
 
 
+def closed_refusal() -> Visit:
+    return refused().close(at(10, 35), GOOD)
+
+
 def test_a_visit_goes_through_the_three_stages_and_closes() -> None:
     visit = assessed().negotiate(PlanProposal(12, 50_000), at(10, 30))
     closed = visit.close(at(11, 5), GOOD, pack=CN)
@@ -134,7 +138,7 @@ def test_the_day_is_the_debtors_local_day() -> None:
     [
         (scheduled, lambda v: v.assess(Assessment("verified", True, 2)), "scheduled", "check_in"),
         (checked_in, lambda v: v.negotiate(Refused("no"), at(11)), "checked_in", "assess"),
-        (checked_in, lambda v: v.close(at(11), GOOD), "checked_in", "assess"),
+        (scheduled, lambda v: v.close(at(11), GOOD), "scheduled", "check_in"),
         (checked_in, lambda v: v.check_in(at(11), HOME.point), "checked_in", "assess"),
         (assessed, lambda v: v.reschedule(DAY), "assessed", "negotiate"),
     ],
@@ -269,7 +273,7 @@ def test_a_visit_running_past_contact_hours_is_refused_by_the_gate() -> None:
 
 
 def test_a_legal_referral_follows_a_refusal_and_needs_an_outside_approver() -> None:
-    asked = refused().refer_to_legal("c-1", at(10, 40))
+    asked = closed_refusal().refer_to_legal("c-1", at(10, 40))
     assert asked.referral is not None and not asked.referral.effective
     assert asked.summary()["legal_referral"] == "awaiting approval"
     approved = asked.approve_referral("sup-9", at(15))
@@ -277,9 +281,25 @@ def test_a_legal_referral_follows_a_refusal_and_needs_an_outside_approver() -> N
     assert approved.summary()["legal_referral"] == "approved by sup-9"
 
 
-def test_a_referral_after_closing_is_allowed() -> None:
+def test_a_referral_needs_the_visit_closed_with_its_evidence() -> None:
+    with pytest.raises(RuleViolation, match="at stage negotiated with outcome refused") as err:
+        refused().refer_to_legal("c-2", at(12))
+    assert "the next step is close" in err.value.hint
     closed = refused().close(at(11), GOOD).refer_to_legal("c-2", at(12))
     assert closed.stage == "closed" and closed.referral is not None
+
+
+@pytest.mark.parametrize(("make", "found"), [(checked_in, None), (assessed, "verified")])
+def test_a_visit_stopped_before_the_negotiation_closes_with_its_evidence(
+    make: Callable[[], Visit], found: str | None
+) -> None:
+    with pytest.raises(RuleViolation, match="cannot be closed: missing the recording reference"):
+        make().close(at(10, 20), replace(GOOD, recording=None), pack=CN)
+    closed = make().close(at(10, 20), GOOD, pack=CN)
+    assert (closed.stage, closed.outcome, closed.evidence) == ("closed", None, GOOD)
+    assert closed.summary()["residence"] == found
+    with pytest.raises(RuleViolation, match="a legal referral follows only a refusal"):
+        closed.refer_to_legal("c-1", at(11))
 
 
 def test_no_referral_without_a_refusal() -> None:
@@ -291,7 +311,7 @@ def test_no_referral_without_a_refusal() -> None:
 
 
 def test_a_referral_is_asked_for_once() -> None:
-    asked = refused().refer_to_legal("c-1", at(10, 40))
+    asked = closed_refusal().refer_to_legal("c-1", at(10, 40))
     with pytest.raises(RuleViolation, match="visit V1 is already referred"):
         asked.refer_to_legal("c-2", at(10, 45))
 
@@ -307,14 +327,14 @@ def test_a_collector_on_the_visit_cannot_approve(approver: str) -> None:
 
 def test_approval_needs_a_pending_referral_and_a_time_after_it() -> None:
     with pytest.raises(RuleViolation, match="visit V1 has no referral"):
-        refused().approve_referral("sup-9", at(12))
-    approved = refused().refer_to_legal("c-1", at(10, 40)).approve_referral("sup-9", at(12))
+        closed_refusal().approve_referral("sup-9", at(12))
+    approved = closed_refusal().refer_to_legal("c-1", at(10, 40)).approve_referral("sup-9", at(12))
     with pytest.raises(RuleViolation, match="has an approved referral"):
         approved.approve_referral("sup-8", at(13))
     with pytest.raises(InvalidInput, match="approval before the request"):
-        refused().refer_to_legal("c-1", at(10, 40)).approve_referral("sup-9", at(10, 35))
+        closed_refusal().refer_to_legal("c-1", at(10, 40)).approve_referral("sup-9", at(10, 38))
     with pytest.raises(InvalidInput, match="approver has an empty id"):
-        refused().refer_to_legal("c-1", at(10, 40)).approve_referral(" ", at(12))
+        closed_refusal().refer_to_legal("c-1", at(10, 40)).approve_referral(" ", at(12))
 
 
 def test_the_summary_reports_what_was_found_and_agreed() -> None:

@@ -18,6 +18,7 @@ from arrears import bootstrap
 from arrears.collections.agencies import Placement
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
 from arrears.kernel.errors import DateError, InvalidInput
+from arrears.kernel.money import format_minor
 from arrears.service import agencies as agency_service
 from arrears.service import legal as legal_service
 from arrears.service.ports import UnitOfWork
@@ -106,7 +107,7 @@ def _agencies(agency: typer.Typer) -> None:
         made = agency_service.place_case(_uow()(), debtor, name, _day(on), by, bootstrap.utc_now())
         typer.echo(
             f"{made.id}: case {made.case} with {made.agency} from {made.placed_on}, "
-            f"{made.amount_placed_minor / 100:,.2f} at {made.rate_bp} bp, recall on {made.recall_on}"
+            f"{format_minor(made.amount_placed_minor)} at {made.rate_bp} bp, recall on {made.recall_on}"
         )
 
     @agency.command("recall")
@@ -139,7 +140,7 @@ def _agencies(agency: typer.Typer) -> None:
         for r in rows:
             typer.echo(
                 f"{r['id']} {r['case']} {r['agency']} {r['placed_on']}..{r['recall_on']} "
-                f"recovered {r['recovered_minor'] / 100:,.2f} commission {r['commission_minor'] / 100:,.2f}"
+                f"recovered {format_minor(r['recovered_minor'])} commission {format_minor(r['commission_minor'])}"
             )
 
     @agency.command("scorecard")
@@ -242,7 +243,7 @@ def _legal(legal: typer.Typer) -> None:
             cost_kind=kind,
             close_reason=reason,
         )
-        typer.echo(f"{made.id}: {made.stage}, costs {made.total_cost_minor / 100:,.2f}")
+        typer.echo(f"{made.id}: {made.stage}, costs {format_minor(made.total_cost_minor)}")
 
     @legal.command("show")
     @guarded

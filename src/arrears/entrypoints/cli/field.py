@@ -27,6 +27,7 @@ from arrears.collections.visits import (
     Promise,
     Refused,
 )
+from arrears.domain.restructure import load_plan_policy
 from arrears.entrypoints.cli.agencies import register_agencies
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
 from arrears.kernel.errors import DateError, InvalidInput
@@ -297,8 +298,16 @@ def _visits(visit: typer.Typer) -> None:
             str | None, typer.Option(help="Collectors present (default: those scheduled).")
         ] = None,
         identity_shown: Annotated[bool, typer.Option(help="Identity was shown.")] = False,
+        approved_by: Annotated[
+            str | None, typer.Option(help="Supervisor approving a plan beyond the bound.")
+        ] = None,
     ) -> None:
-        """Close the visit with its evidence; the gate judges it and it enters the ledger."""
+        """Close the visit with its evidence; the gate judges it and it enters the ledger.
+
+        A visit that stopped before the negotiation closes with e.g. --outcome
+        not_home or assessed_only; a plan or extension agreed at the door is
+        agreed with the close (its hold placed), or nothing is stored.
+        """
         factory = _uow()
         with factory() as uow:
             stored = uow.visits.get(visit_id)
@@ -306,10 +315,20 @@ def _visits(visit: typer.Typer) -> None:
         if not team and stored is not None:
             team = stored.visit.collectors
         evidence = Evidence(team, identity_shown, recording)
+        agreed = stored is not None and isinstance(stored.visit.outcome, PlanProposal | Extension)
+        rules = (
+            (bootstrap.build_terms(state.catalogue), load_plan_policy(state.catalogue))
+            if agreed
+            else None
+        )
         made = service.close_visit(factory(), visit_id, moment(ended, "--ended"), evidence,
-                                   outcome, bootstrap.utc_now())  # fmt: skip
+                                   outcome, bootstrap.utc_now(), plan_rules=rules,
+                                   approved_by=approved_by)  # fmt: skip
         promise = f", promise {made.promise_id}" if made.promise_id else ""
         typer.echo(f"{visit_id}: closed ({outcome}); contact {made.contact_id}{promise}")
+        if isinstance(made.visit.outcome, PlanProposal | Extension):
+            typer.echo(f"{made.visit.summary()['outcome']} agreed on {made.visit.account}, hold placed; "
+                       f"see `arrears collections plans {made.visit.debtor}`")  # fmt: skip
 
     @visit.command("list")
     @guarded
@@ -406,11 +425,10 @@ def _referral(
     approved_by: str | None,
     when: datetime,
 ) -> VisitRecord:
-    """Ask for the legal referral (--by), approve it (--approved-by), or both in turn."""
-    if not by and not approved_by:
-        raise InvalidInput("the legal stage names nobody", hint="give --by, --approved-by or both")
-    made = service.refer_to_legal(factory(), visit_id, by, when) if by else None
+    """Ask for the legal referral (--by), approve it (--approved-by), or both at once: one
+    transaction, so a refused approval leaves no referral behind."""
+    if by:
+        return service.refer_to_legal(factory(), visit_id, by, when, approved_by=approved_by)
     if approved_by:
-        made = service.approve_referral(factory(), visit_id, approved_by, when)
-    assert made is not None
-    return made
+        return service.approve_referral(factory(), visit_id, approved_by, when)
+    raise InvalidInput("the legal stage names nobody", hint="give --by, --approved-by or both")
