@@ -58,8 +58,9 @@ def test_a_plan_is_agreed_listed_and_broken_at_the_close(db: str, engine: str) -
     run(db, "cob", "--to", "2026-05-02", "--engine", engine)
     account = json.loads(run(db, "account", "L1", "--json"))
     assert (account["days_past_due"], account["bucket"]) == (11, "M1")  # from 04-21, unpaid
+    # the close judged the plan; judging it again finds nothing kept
     factory = bootstrap.sql_uow_factory(db)
-    assert evaluate_plans(factory(), date(2026, 5, 2)) == PlansEvaluated(broken=1)
+    assert evaluate_plans(factory(), date(2026, 5, 2)) == PlansEvaluated()
     [plan] = plans(db)
     assert (plan["status"], plan["settled_on"]) == ("broken", "2026-05-02")
     case = json.loads(run(db, "collections", "case", "D1", "--json"))
@@ -75,7 +76,8 @@ def test_an_extension_beyond_the_bound_with_approval(db: str) -> None:
 
 
 def test_a_preview_stores_nothing(db: str) -> None:
-    out = run(db, "collections", "plan", "D1", "--account", "L1", "--months", "24", "--preview")
+    out = run(db, "collections", "plan", "D1", "--account", "L1", "--months", "24", "--preview",
+              "--by", "ana")  # fmt: skip
     assert "proposed installment of 24 months on L1" in out
     assert "needs a supervisor's approval" in out and out.rstrip().endswith("nothing stored")
     assert plans(db) == []
@@ -85,26 +87,58 @@ def test_a_preview_stores_nothing(db: str) -> None:
     ("args", "message"),
     [
         (
-            ["plan", "D1", "--account", "L1", "--months", "24"],
+            ["plan", "D1", "--account", "L1", "--months", "24", "--by", "ana"],
             "a plan of 24 months is beyond a collector's 12 months and needs a supervisor's approval",
         ),
         (
-            ["plan", "D1", "--account", "L1", "--months", "72", "--approved-by", "sue"],
+            [
+                "plan",
+                "D1",
+                "--account",
+                "L1",
+                "--months",
+                "72",
+                "--approved-by",
+                "sue",
+                "--by",
+                "ana",
+            ],
             "a plan of 72 months is beyond the maximum of 60 months",
         ),
-        (["plan", "D1", "--account", "C2", "--months", "6"], "account C2 is not overdue"),
-        (["plan", "D9", "--account", "L1", "--months", "6"], "no collection case for debtor 'D9'"),
         (
-            ["plan", "D1", "--account", "C1", "--months", "6"],
+            ["plan", "D1", "--account", "C2", "--months", "6", "--by", "ana"],
+            "account C2 is not overdue",
+        ),
+        (
+            ["plan", "D9", "--account", "L1", "--months", "6", "--by", "ana"],
+            "no collection case for debtor 'D9'",
+        ),
+        (
+            ["plan", "D1", "--account", "C1", "--months", "6", "--by", "ana"],
             "account C1 is not an account of debtor D1",
         ),
         (
-            ["extend", "D1", "--account", "L1", "--days", "31"],
+            ["extend", "D1", "--account", "L1", "--days", "31", "--by", "ana"],
             "an extension of 31 days is beyond a collector's 30 days",
         ),
         (
-            ["extend", "D1", "--account", "L1", "--days", "20"],
+            ["extend", "D1", "--account", "L1", "--days", "20", "--by", "ana"],
             "an extension of 20 days leaves",
+        ),
+        (
+            [
+                "plan",
+                "D1",
+                "--account",
+                "L1",
+                "--months",
+                "24",
+                "--approved-by",
+                "ana",
+                "--by",
+                "ana",
+            ],
+            "a plan of 24 months: approver ana asked for it or took part in it",
         ),
     ],
 )
@@ -118,3 +152,11 @@ def test_bad_input_is_one_line_exit_2_and_nothing_stored(
     assert run(db, "account", "L1", "--json") == shown
     case = json.loads(run(db, "collections", "case", "D1", "--json"))
     assert case["holds"] == []
+
+
+@pytest.mark.parametrize("command", [["plan", "--months", "6"], ["extend", "--days", "60"]])
+def test_the_collector_must_be_named(db: str, command: list[str]) -> None:
+    name, *size = command
+    out = run(db, "collections", name, "D1", "--account", "L1", *size, code=2)
+    assert "Missing option" in out and "--by" in out
+    assert plans(db) == []

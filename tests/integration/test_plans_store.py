@@ -3,6 +3,7 @@ flow from agreement to a broken plan, and a refusal that leaves nothing behind."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from arrears.domain.events import AccountOpened, PlanAgreed
 from arrears.domain.restructure import load_plan_policy
 from arrears.kernel.errors import RuleViolation
 from arrears.service import handlers
+from arrears.service import plans as plans_module
 from arrears.service.collections import sync_cases
 from arrears.service.plans import (
     INSTALLMENT,
@@ -23,7 +25,7 @@ from arrears.service.plans import (
     evaluate_plans,
     plans_of,
 )
-from arrears.service.ports import RepaymentPlan
+from arrears.service.ports import RepaymentPlan, UnitOfWork
 from conftest import Backend
 
 TERMS = build_terms()
@@ -52,7 +54,9 @@ def test_a_plan_round_trips_and_only_its_status_settles(backend: Backend) -> Non
     uow = backend.make()
     with uow:
         uow.plans.add(PLAN)
-        uow.plans.add(replace(PLAN, id="RP-2", debtor="D2", approved_by="sue", due_seqs=()))
+        uow.plans.add(
+            replace(PLAN, id="RP-2", debtor="D2", account_id="L2", approved_by="sue", due_seqs=())
+        )
         uow.commit()
     with uow:
         assert uow.plans.get("RP-1") == PLAN
@@ -126,3 +130,49 @@ def test_a_plan_beyond_policy_without_approval_leaves_nothing_stored(backend: Ba
         assert uow.plans.for_debtor("D1") == [] and uow.holds.for_debtor("D1") == []
         account = uow.accounts.get("L1")
         assert account is not None and account.last_closed_on == date(2026, 3, 20)
+
+
+def test_a_second_kept_plan_on_an_account_is_refused_by_the_store(backend: Backend) -> None:
+    uow = backend.make()
+    with uow:
+        uow.plans.add(PLAN)
+        uow.plans.add(replace(PLAN, id="RP-0", status="broken"))  # an ended plan is no clash
+        uow.commit()
+    with uow, pytest.raises(RuleViolation, match="account L1 already has installment RP-1 kept"):
+        uow.plans.add(replace(PLAN, id="RP-2", hold_id="H-2"))
+    with uow:
+        uow.plans.settle([replace(PLAN, status="completed", settled_on=date(2026, 5, 2))])
+        uow.plans.add(replace(PLAN, id="RP-2", hold_id="H-2"))  # once it ended, a new one
+        uow.commit()
+    with uow:
+        assert [p.id for p in uow.plans.kept()] == ["RP-2"]
+
+
+@pytest.mark.postgres
+def test_two_agreements_racing_past_the_check_store_one_plan(
+    backend_named: Callable[[str], Backend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rival agreement commits its plan, in its own transaction, after this one checked.
+
+    On PostgreSQL, where two writers run at once; SQLite takes the write lock
+    when a unit of work begins (``BEGIN IMMEDIATE``), and memory is one copy.
+    """
+    backend = backend_named("postgres")
+    _overdue_debtor(backend)
+    check = plans_module._check_open_plans
+
+    def racing(work: UnitOfWork, asked: PlanRequest) -> None:
+        check(work, asked)
+        rival = backend.make()
+        with rival:
+            rival.plans.add(replace(PLAN, id="RP-rival", hold_id="H-rival"))
+            rival.commit()
+
+    monkeypatch.setattr(plans_module, "_check_open_plans", racing)
+    with pytest.raises(RuleViolation, match="account L1 already has installment RP-rival kept"):
+        agree_plan(backend.make(), TERMS, POLICY, _request(3), NOW)
+    uow = backend.make()
+    with uow:
+        assert [p.id for p in uow.plans.for_debtor("D1")] == ["RP-rival"]
+        assert uow.holds.for_debtor("D1") == []
+        assert uow.history.for_account("L1")[-1] != PlanAgreed(date(2026, 3, 21), 3)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -14,10 +15,14 @@ import pytest
 
 from arrears.adapters.memory import MemoryStore, MemoryUnitOfWork
 from arrears.bootstrap import build_terms
+from arrears.collections.compliance import load_pack
+from arrears.collections.compliance.packs import RulePack
+from arrears.collections.debtors import DebtorProfile
 from arrears.domain.events import AccountOpened, PaymentReceived, PlanAgreed
 from arrears.domain.restructure import PlanPolicy
 from arrears.kernel.errors import ArrearsError, DateError, InvalidInput, NotFound, RuleViolation
 from arrears.service import handlers
+from arrears.service import plans as plans_module
 from arrears.service.collections import sync_cases
 from arrears.service.plans import (
     EXTENSION,
@@ -30,7 +35,7 @@ from arrears.service.plans import (
     plans_of,
     propose_plan,
 )
-from arrears.service.ports import UnitOfWork
+from arrears.service.ports import RepaymentPlan, UnitOfWork
 
 TERMS = build_terms()
 POLICY = PlanPolicy(12, 60, 30, 180, 10)
@@ -177,6 +182,8 @@ def assert_unchanged(store: MemoryStore, before: MemoryStore) -> None:
         (request(on=date(2026, 3, 22)), DateError, "after the business date 2026-03-21"),
         (request(kind="holiday"), InvalidInput, "plan kind 'holiday' is not known"),
         (request(0), InvalidInput, "months 0 must be a whole number"),
+        (request(24, approved_by="ana"), RuleViolation, "approver ana asked for it or took part"),
+        (request(3, approved_by="ana"), RuleViolation, "approver ana asked for it or took part"),
     ],
 )
 def test_bad_requests_are_refused_naming_the_fault_and_store_nothing(
@@ -206,3 +213,113 @@ def test_an_account_not_overdue_is_refused(store: MemoryStore) -> None:
     with pytest.raises(RuleViolation, match="account L1 is not overdue on 2026-03-21"):
         agree_plan(uow(store)(), TERMS, POLICY, request(6), NOW)
     assert_unchanged(store, before)
+
+
+def test_a_supervisor_cannot_approve_what_they_agreed(store: MemoryStore) -> None:
+    shown = propose_plan(uow(store)(), TERMS, POLICY, request(24))
+    with pytest.raises(RuleViolation, match="approver ana asked for it or took part in it"):
+        approve(shown.request, " ana ")
+    assert approve(shown.request, "sue").approved_by == "sue"
+
+
+def test_two_agreements_racing_past_the_check_store_one_plan(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another agreement writes its plan after this one checked: the store refuses this one."""
+    check = plans_module._check_open_plans
+
+    def racing(work: UnitOfWork, asked: PlanRequest) -> None:
+        check(work, asked)  # nothing kept yet
+        work.plans.add(RIVAL)  # ...and now there is
+
+    monkeypatch.setattr(plans_module, "_check_open_plans", racing)
+    before = copy.deepcopy(store)
+    with pytest.raises(RuleViolation, match="L1 already has installment RP-rival kept since"):
+        agree_plan(uow(store)(), TERMS, POLICY, request(3), NOW)
+    assert_unchanged(store, before)
+
+
+RIVAL = RepaymentPlan(
+    "RP-rival", "D1", "L1", INSTALLMENT, 6, DAY, "bo", None, "H-rival", (9,), 1, 10, 24, "x"
+)
+
+
+def _pack_with(monkeypatch: pytest.MonkeyPatch, name: str, months: int) -> list[str]:
+    """The packaged pack ``name`` with a plan maximum of ``months``; the names looked up."""
+    asked: list[str] = []
+
+    def load(pack: str) -> RulePack:
+        asked.append(pack)
+        found = load_pack(pack)
+        return replace(found, max_plan_months=months) if pack == name else found
+
+    monkeypatch.setattr(plans_module, "load_pack", load)
+    return asked
+
+
+def test_the_debtor_pack_caps_a_plan_below_the_catalogue_naming_it(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _pack_with(monkeypatch, "us-reg-f", 24)
+    with MemoryUnitOfWork(store) as work:
+        work.profiles.put(DebtorProfile("D1", "America/New_York", "us-reg-f"))
+        work.commit()
+    before = copy.deepcopy(store)
+    with pytest.raises(RuleViolation, match="36 months is beyond the maximum of 24 months of rule"):
+        agree_plan(uow(store)(), TERMS, POLICY, request(36, approved_by="sue"), NOW)
+    with pytest.raises(RuleViolation, match="maximum of 24 months of rule pack us-reg-f"):
+        propose_plan(uow(store)(), TERMS, POLICY, request(36))
+    assert_unchanged(store, before)
+    assert asked == ["us-reg-f", "us-reg-f"]
+    assert agree_plan(uow(store)(), TERMS, POLICY, request(24, approved_by="sue"), NOW).size == 24
+
+
+def test_a_debtor_without_a_profile_is_capped_by_the_cn_pack(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pack_with(monkeypatch, "cn", 18)
+    with pytest.raises(RuleViolation, match="beyond the maximum of 18 months of rule pack cn"):
+        agree_plan(uow(store)(), TERMS, POLICY, request(20, approved_by="sue"), NOW)
+
+
+def _break_extension(store: MemoryStore, policy: PlanPolicy, on: date, until: date) -> None:
+    """Extend L1 by 60 days on ``on``, approved, and close until the close breaks it."""
+    plan = agree_plan(
+        uow(store)(), TERMS, policy, request(60, EXTENSION, on=on, approved_by="sue"), NOW
+    )
+    handlers.close_business(uow(store), TERMS, until)
+    evaluate_plans(uow(store)(), until)
+    assert uow(store)().plans.get(plan.id).status == "broken"  # type: ignore[union-attr]
+
+
+def test_extensions_beyond_the_policy_count_are_refused_naming_the_count(
+    store: MemoryStore,
+) -> None:
+    policy = replace(POLICY, max_extensions=1)
+    _break_extension(store, policy, DAY, date(2026, 5, 30))
+    late = request(120, EXTENSION, on=date(2026, 5, 31), approved_by="sue")
+    before = copy.deepcopy(store)
+    with pytest.raises(
+        RuleViolation, match="L1 has had 1 extensions and the policy allows at most 1"
+    ):
+        agree_plan(uow(store)(), TERMS, policy, late, NOW)
+    with pytest.raises(RuleViolation, match="has had 1 extensions"):
+        propose_plan(uow(store)(), TERMS, policy, late)
+    assert_unchanged(store, before)
+    assert agree_plan(uow(store)(), TERMS, POLICY, late, NOW).kind == EXTENSION  # 2 allowed
+
+
+def test_evaluating_plans_reads_accounts_and_holds_in_bulk(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = agree_plan(uow(store)(), TERMS, POLICY, request(3), NOW)
+    handlers.close_business(uow(store), TERMS, date(2026, 5, 2))
+    work = uow(store)()
+
+    def one_by_one(*args: object) -> None:
+        raise AssertionError("read one at a time")
+
+    monkeypatch.setattr(type(work.accounts), "get", one_by_one)
+    monkeypatch.setattr(type(work.holds), "get", one_by_one)
+    assert evaluate_plans(work, date(2026, 5, 2)) == PlansEvaluated(broken=1)
+    assert store.collections.holds[plan.hold_id].released_on == date(2026, 5, 2)

@@ -247,6 +247,48 @@ def test_plan_standing_kept_broken_completed() -> None:
     assert plan_standing(account, seqs, date(2026, 5, 3), 10)[0] == "completed"
 
 
+def overdue_line_extended() -> tuple[Account, Outcome, list[int]]:
+    """A line overdue since 02-10, given 30 days on 03-01; the minimums paid on 03-05."""
+    out = Outcome()
+    account = open_account("C1", LINE, TERMS, out)
+    apply(account, Purchased(date(2026, 1, 8), 600_000, "o1"), TERMS, out)
+    close_through(account, date(2026, 2, 28), TERMS, out)
+    assert account.days_past_due == 18
+    moved = [d.seq for d in account.dues if d.billed and d.unpaid_minor > 0]
+    apply(account, DueDatesExtended(date(2026, 3, 1), 30), TERMS, out)
+    close_through(account, date(2026, 3, 1), TERMS, out)
+    minimums = sum(d.unpaid_minimum_minor for d in account.dues if d.billed)
+    apply(account, PaymentReceived(date(2026, 3, 5), minimums, "p1"), TERMS, out)
+    return account, out, moved
+
+
+def test_a_line_extension_whose_minimums_are_paid_is_completed_not_broken() -> None:
+    account, out, moved = overdue_line_extended()
+    close_through(account, date(2026, 4, 1), TERMS, out)
+    extended = account.due(moved[0])
+    assert extended is not None and extended.unpaid_minor > 0  # the revolving balance stays
+    assert account.days_past_due == 0
+    assert plan_standing(account, moved, date(2026, 4, 1), 10) == (
+        "completed",
+        "every minimum due paid",
+    )
+
+
+def test_a_line_extension_breaks_on_its_unpaid_minimum_naming_the_statement() -> None:
+    out = Outcome()
+    account = open_account("C1", LINE, TERMS, out)
+    apply(account, Purchased(date(2026, 1, 8), 600_000, "o1"), TERMS, out)
+    close_through(account, date(2026, 2, 28), TERMS, out)
+    moved = [d.seq for d in account.dues if d.billed and d.unpaid_minor > 0]
+    apply(account, DueDatesExtended(date(2026, 3, 1), 30), TERMS, out)
+    close_through(account, date(2026, 3, 22), TERMS, out)  # payable 03-12, grace 10 days
+    assert plan_standing(account, moved, date(2026, 3, 22), 10)[0] == "kept"
+    close_through(account, date(2026, 3, 23), TERMS, out)
+    status, why = plan_standing(account, moved, date(2026, 3, 23), 10)
+    assert status == "broken"
+    assert why == f"600.00 of the minimum due of statement {moved[0]} unpaid since 2026-03-12"
+
+
 # --- policy ------------------------------------------------------------------------------------
 
 POLICY = PlanPolicy(12, 60, 30, 180, 10)
@@ -254,6 +296,7 @@ POLICY = PlanPolicy(12, 60, 30, 180, 10)
 
 def test_the_packaged_policy_is_the_catalogue_table() -> None:
     assert load_plan_policy() == POLICY
+    assert load_plan_policy().max_extensions == 2
 
 
 @pytest.mark.parametrize(
@@ -273,6 +316,30 @@ def test_policy_refusals_name_what_is_wrong(
         POLICY.check(kind, size, approved_by)
 
 
+def test_the_debtor_pack_caps_a_plan_when_it_is_the_smaller_limit_and_is_named() -> None:
+    with pytest.raises(RuleViolation, match="beyond the maximum of 24 months of rule pack x;"):
+        POLICY.check("installment", 36, "sue", pack_max_months=24, pack="x")
+    with pytest.raises(RuleViolation, match=r"maximum of 60 months in the catalogue's \[collec"):
+        POLICY.check("installment", 61, "sue", pack_max_months=72, pack="x")
+    POLICY.check("installment", 24, "sue", pack_max_months=24, pack="x")
+    POLICY.check("extension", 90, "sue", pack_max_months=1, pack="x")  # months cap plans only
+
+
+def test_the_collector_who_agreed_a_plan_cannot_approve_it() -> None:
+    for kind, size in (("installment", 24), ("installment", 3), ("extension", 60)):
+        with pytest.raises(RuleViolation, match="approver ana asked for it or took part in it"):
+            POLICY.check(kind, size, " ana ", by="ana")
+    POLICY.check("installment", 24, "sue", by="ana")
+
+
+def test_extensions_beyond_the_policy_count_are_refused_naming_the_count() -> None:
+    POLICY.check_extensions("L1", 1)
+    with pytest.raises(RuleViolation, match=r"account L1 has had 2 extensions .* at most 2"):
+        POLICY.check_extensions("L1", 2)
+    with pytest.raises(RuleViolation, match=r"has had 0 extensions .* at most 0"):
+        PlanPolicy(12, 60, 30, 180, 10, max_extensions=0).check_extensions("L1", 0)
+
+
 def test_within_bounds_or_approved_is_allowed() -> None:
     POLICY.check("installment", 12, None)
     POLICY.check("installment", 60, "sue")
@@ -290,13 +357,18 @@ def test_a_catalogue_policy_is_read_and_checked(tmp_path: Path) -> None:
             "break_after_days": 0,
         },
         "x.toml",
-    ) == PlanPolicy(6, 24, 10, 20, 0)
+    ) == PlanPolicy(6, 24, 10, 20, 0, max_extensions=2)  # a catalogue older than the field
     with pytest.raises(ProductError, match=r"x\.toml: collections\.plans has an unknown field cap"):
         read_plan_policy({"cap": 1}, "x.toml")
     with pytest.raises(ProductError, match="field max_months = '60' is not a whole number"):
         read_plan_policy({**POLICY_TABLE, "max_months": "60"}, "x.toml")
     with pytest.raises(ProductError, match="collector_max_months is above max_months"):
-        read_plan_policy({**POLICY_TABLE, "collector_max_months": 61}, "x.toml")
+        read_plan_policy({**POLICY_TABLE, "collector_max_months": 50, "max_months": 40}, "x.toml")
+    with pytest.raises(ProductError, match="field max_months = 61 is above 60 months"):
+        read_plan_policy({**POLICY_TABLE, "max_months": 61}, "x.toml")
+    with pytest.raises(ProductError, match="field max_extensions = -1 is not a whole number"):
+        read_plan_policy({**POLICY_TABLE, "max_extensions": -1}, "x.toml")
+    assert read_plan_policy({**POLICY_TABLE, "max_extensions": 0}, "x.toml").max_extensions == 0
     own = tmp_path / "mine.toml"
     own.write_text(
         "[collections.plans]\n" + "\n".join(f"{k} = {v}" for k, v in POLICY_TABLE.items())
@@ -313,4 +385,5 @@ POLICY_TABLE = {
     "collector_max_extension_days": 30,
     "max_extension_days": 180,
     "break_after_days": 10,
+    "max_extensions": 2,
 }

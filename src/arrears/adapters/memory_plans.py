@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from arrears.kernel.errors import NotFound
+from arrears.service.plans import already_kept
 from arrears.service.ports import PlanRepository, RepaymentPlan
 
 __all__ = ["MemoryPlans"]
@@ -23,6 +24,11 @@ class MemoryPlans(PlanRepository):
         self.plans = plans
 
     def add(self, plan: RepaymentPlan) -> None:
+        """Store a plan; a second kept plan on an account is refused, as the SQL index does."""
+        if plan.status == "kept":
+            refusal = already_kept(self, plan.debtor, plan.account_id)
+            if refusal is not None:
+                raise refusal
         self.plans[plan.id] = plan
 
     def get(self, plan_id: str) -> RepaymentPlan | None:

@@ -56,9 +56,11 @@ from arrears.kernel.errors import ArrearsError, InvalidInput, ProductError, Rule
 from arrears.kernel.money import format_minor, split_minor
 
 __all__ = [
+    "MOST_PLAN_MONTHS",
     "PLAN_PARTS",
     "PlanPolicy",
     "agree",
+    "check_approver",
     "extend_due_dates",
     "load_plan_policy",
     "owed_by_part",
@@ -77,49 +79,120 @@ _POLICY_FIELDS = (
     "collector_max_extension_days",
     "max_extension_days",
     "break_after_days",
+    "max_extensions",
 )
+#: Fields a catalogue written before they existed may leave out, and their defaults.
+_POLICY_DEFAULTS = {"max_extensions": 2}
+#: DOMAIN.md: a hardship installment plan of up to 5 years; no catalogue allows more.
+MOST_PLAN_MONTHS = 60
 
 
 @dataclass(frozen=True, slots=True)
 class PlanPolicy:
-    """How far a collector may go alone, how far anyone may go, and when a plan breaks."""
+    """How far a collector may go alone, how far anyone may go, and when a plan breaks.
+
+    ``max_extensions`` caps the extensions one account is ever given: each
+    one cures the days past due, so without a cap a debt could be extended
+    past its charge-off for ever.
+    """
 
     collector_max_months: int
     max_months: int
     collector_max_extension_days: int
     max_extension_days: int
     break_after_days: int
+    max_extensions: int = 2
 
-    def check(self, kind: str, size: int, approved_by: str | None) -> None:
-        """Refuse a plan beyond the maximum, or beyond a collector's bound unapproved.
+    def check(
+        self,
+        kind: str,
+        size: int,
+        approved_by: str | None,
+        *,
+        by: str = "",
+        pack_max_months: int | None = None,
+        pack: str = "",
+    ) -> None:
+        """Refuse a plan beyond the maximum, beyond a collector's bound unapproved, or self-approved.
+
+        The maximum for a plan is the smaller of the catalogue's and the
+        debtor's rule pack's (``pack_max_months``), and the refusal names it.
 
         >>> policy = PlanPolicy(12, 60, 30, 180, 10)
         >>> policy.check("installment", 24, None)
         Traceback (most recent call last):
         ...
         arrears.kernel.errors.RuleViolation: a plan of 24 months is beyond a collector's 12 months and needs a supervisor's approval; give --approved-by SUPERVISOR, or offer at most 12 months
+        >>> policy.check("installment", 36, "sue", pack_max_months=24, pack="cn")
+        Traceback (most recent call last):
+        ...
+        arrears.kernel.errors.RuleViolation: a plan of 36 months is beyond the maximum of 24 months of rule pack cn; offer at most 24 months; no approval allows more
         """
         plan = kind == "installment"
         unit = "months" if plan else "days"
         what = f"{'a plan' if plan else 'an extension'} of {size} {unit}"
         alone = self.collector_max_months if plan else self.collector_max_extension_days
-        most = self.max_months if plan else self.max_extension_days
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise InvalidInput(f"{unit} {size!r} must be a whole number of 1 or more")
+        most, where = self._most(plan, pack_max_months, pack)
         if size > most:
             raise RuleViolation(
-                f"{what} is beyond the maximum of {most} {unit}",
+                f"{what} is beyond the maximum of {most} {unit} {where}",
                 hint=f"offer at most {most} {unit}; no approval allows more",
             )
+        check_approver(what, approved_by, by)
         if size > alone and not (approved_by or "").strip():
             raise RuleViolation(
                 f"{what} is beyond a collector's {alone} {unit} and needs a supervisor's approval",
                 hint=f"give --approved-by SUPERVISOR, or offer at most {alone} {unit}",
             )
 
+    def _most(self, plan: bool, pack_max_months: int | None, pack: str) -> tuple[int, str]:
+        """The binding maximum and where it comes from: the catalogue or the rule pack."""
+        catalogue = "in the catalogue's [collections.plans]"
+        if not plan:
+            return self.max_extension_days, catalogue
+        if pack_max_months is not None and pack_max_months < self.max_months:
+            return pack_max_months, f"of rule pack {pack}"
+        return self.max_months, catalogue
+
+    def check_extensions(self, account_id: str, earlier: int) -> None:
+        """Refuse an extension beyond ``max_extensions`` for the account.
+
+        >>> PlanPolicy(12, 60, 30, 180, 10).check_extensions("L1", 2)
+        Traceback (most recent call last):
+        ...
+        arrears.kernel.errors.RuleViolation: account L1 has had 2 extensions and the policy allows at most 2 (collections.plans max_extensions); offer an installment plan, or let collection take its course
+        """
+        if earlier >= self.max_extensions:
+            raise RuleViolation(
+                f"account {account_id} has had {earlier} extensions and the policy allows "
+                f"at most {self.max_extensions} (collections.plans max_extensions)",
+                hint="offer an installment plan, or let collection take its course",
+            )
+
+
+def check_approver(what: str, approved_by: str | None, by: str) -> None:
+    """Refuse an approval by the collector who agreed it (the words of ``collections/legal.py``).
+
+    >>> check_approver("a plan of 24 months", "ana", "ana")
+    Traceback (most recent call last):
+    ...
+    arrears.kernel.errors.RuleViolation: a plan of 24 months: approver ana asked for it or took part in it; a supervisor who was not involved approves
+    """
+    approver = (approved_by or "").strip()
+    if approver and approver == by.strip():
+        raise RuleViolation(
+            f"{what}: approver {approver} asked for it or took part in it",
+            hint="a supervisor who was not involved approves",
+        )
+
 
 def read_plan_policy(data: Mapping[str, Any], source: str) -> PlanPolicy:
-    """The ``[collections.plans]`` table of a catalogue, every field checked."""
+    """The ``[collections.plans]`` table of a catalogue, every field checked.
+
+    ``max_extensions`` may be left out (a catalogue older than it): it is 2.
+    """
     where = f"{source}: collections.plans"
     unknown = sorted(set(data) - set(_POLICY_FIELDS))
     if unknown:
@@ -128,14 +201,19 @@ def read_plan_policy(data: Mapping[str, Any], source: str) -> PlanPolicy:
         )
     values: dict[str, int] = {}
     for name in _POLICY_FIELDS:
-        value = data.get(name)
+        value = data.get(name, _POLICY_DEFAULTS.get(name))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ProductError(
                 f"{where} field {name} = {value!r} is not a whole number of 0 or more",
                 hint=f"write e.g. {name} = 12",
             )
         values[name] = value
-    policy = PlanPolicy(**values)
+    if values["max_months"] > MOST_PLAN_MONTHS:
+        raise ProductError(
+            f"{where} field max_months = {values['max_months']} is above "
+            f"{MOST_PLAN_MONTHS} months (a plan runs up to 5 years)",
+            hint=f"write max_months = {MOST_PLAN_MONTHS} or less",
+        )
     bounds = (
         ("collector_max_months", "max_months"),
         ("collector_max_extension_days", "max_extension_days"),
@@ -143,7 +221,7 @@ def read_plan_policy(data: Mapping[str, Any], source: str) -> PlanPolicy:
     for alone, most in bounds:
         if values[alone] > values[most]:
             raise ProductError(f"{where} field {alone} is above {most}", hint="lower it")
-    return policy
+    return PlanPolicy(**values)
 
 
 def load_plan_policy(catalogue: str | Path | None = None) -> PlanPolicy:
@@ -329,9 +407,15 @@ def plan_standing(
 ) -> tuple[str, str]:
     """``kept``, ``broken`` or ``completed`` after the close of ``on``, and why.
 
-    Broken when a covered due is unpaid more than ``break_after_days`` after
-    its payment date, or the account was charged off; completed when every
-    covered due is paid, or the account closed.
+    A plan is judged by what keeps the account current: a due's unpaid
+    minimum (``Due.unpaid_minimum_minor``), which for a plan or loan
+    installment is its whole amount and for a line statement its minimum
+    due. Broken when a covered due's minimum is unpaid more than
+    ``break_after_days`` after its payment date, or the account was charged
+    off; completed when every covered due's minimum is paid, or the account
+    closed. So a line extension is completed once the extended statements'
+    minimums are paid: the revolving balance left is ordinary credit, not
+    part of the plan.
     """
     if account.status == CHARGED_OFF:
         return "broken", f"account {account.id} was charged off on {account.charged_off_on}"
@@ -339,11 +423,14 @@ def plan_standing(
         return "completed", f"account {account.id} was paid off"
     covered = [d for d in (account.due(seq) for seq in due_seqs) if d is not None]
     grace = timedelta(days=break_after_days)
-    late = [d for d in covered if d.unpaid_minor > 0 and d.payment_date + grace < on]
+    late = [d for d in covered if d.unpaid_minimum_minor > 0 and d.payment_date + grace < on]
     if late:
         first = min(late, key=lambda d: d.payment_date)
-        owed = format_minor(first.unpaid_minor)
-        return "broken", f"{owed} of installment {first.seq} unpaid since {first.payment_date}"
-    if all(d.unpaid_minor == 0 for d in covered):
-        return "completed", "every installment paid"
+        owed = format_minor(first.unpaid_minimum_minor)
+        what = f"the minimum due of statement {first.seq}" if first.kind == "statement" else ""
+        what = what or f"installment {first.seq}"
+        return "broken", f"{owed} of {what} unpaid since {first.payment_date}"
+    if all(d.unpaid_minimum_minor == 0 for d in covered):
+        lines = any(d.kind == "statement" for d in covered)
+        return "completed", "every minimum due paid" if lines else "every installment paid"
     return "kept", ""

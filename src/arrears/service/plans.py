@@ -19,18 +19,20 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from arrears.collections.cases import debtor_of
+from arrears.collections.compliance import load_pack
+from arrears.collections.compliance.packs import DEFAULT_PACK
 from arrears.collections.holds import Hold, release
 from arrears.domain.account import ACTIVE, Account
 from arrears.domain.dues import Due
 from arrears.domain.engine import apply, close_through
 from arrears.domain.events import DueDatesExtended, PlanAgreed
 from arrears.domain.outcome import Outcome
-from arrears.domain.restructure import PlanPolicy, plan_standing
+from arrears.domain.restructure import PlanPolicy, check_approver, plan_standing
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, NotFound, RuleViolation
 from arrears.kernel.ids import new_ids
 from arrears.kernel.money import format_minor
-from arrears.service.ports import RepaymentPlan, UnitOfWork
+from arrears.service.ports import PlanRepository, RepaymentPlan, UnitOfWork
 
 __all__ = [
     "EXTENSION",
@@ -39,6 +41,7 @@ __all__ = [
     "PlansEvaluated",
     "Proposal",
     "agree_plan",
+    "already_kept",
     "approve",
     "describe_plan",
     "evaluate_plans",
@@ -51,6 +54,8 @@ EXTENSION = "extension"
 _HOLD = "hardship_plan"
 #: Who releases a plan's hold when the close finds it broken or completed.
 _CLOSE = "close-of-business"
+#: Kept plans judged per read of their accounts and holds by ``evaluate_plans``.
+_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +89,15 @@ class PlansEvaluated:
 
 
 def approve(request: PlanRequest, supervisor: str) -> PlanRequest:
-    """The request approved by ``supervisor`` (still within the absolute maximum)."""
+    """The request approved by ``supervisor`` (still within the absolute maximum).
+
+    The collector who agreed it cannot approve it.
+    """
     if not supervisor.strip():
         raise InvalidInput("approved by whom?", hint="give the supervisor's id")
+    unit = "months" if request.kind == INSTALLMENT else "days"
+    what = f"{request.kind} of {request.size} {unit} on {request.account_id}"
+    check_approver(what, supervisor, request.by)
     return replace(request, approved_by=supervisor.strip())
 
 
@@ -140,14 +151,45 @@ def _check_dates(uow: UnitOfWork, account: Account, on: date) -> None:
         )
 
 
-def _check_open_plans(uow: UnitOfWork, request: PlanRequest) -> None:
-    for plan in uow.plans.for_debtor(request.debtor):
-        if plan.account_id == request.account_id and plan.status == "kept":
-            raise RuleViolation(
-                f"account {request.account_id} already has {plan.kind} {plan.id} kept "
+def already_kept(plans: PlanRepository, debtor: str, account_id: str) -> RuleViolation | None:
+    """The refusal for a second kept plan on an account, or None when it has none.
+
+    The service asks before it writes; the stores' unique index on kept
+    plans catches two agreements that asked at once, and says the same.
+    """
+    for plan in plans.for_debtor(debtor):
+        if plan.account_id == account_id and plan.status == "kept":
+            return RuleViolation(
+                f"account {account_id} already has {plan.kind} {plan.id} kept "
                 f"since {plan.agreed_on}",
                 hint="a new plan is agreed once it is completed or broken",
             )
+    return None
+
+
+def _check_open_plans(uow: UnitOfWork, request: PlanRequest) -> None:
+    refusal = already_kept(uow.plans, request.debtor, request.account_id)
+    if refusal is not None:
+        raise refusal
+
+
+def _check_policy(
+    uow: UnitOfWork, policy: PlanPolicy, request: PlanRequest, approved_by: str | None
+) -> None:
+    """The catalogue's bounds, the debtor's rule pack's plan maximum, and the extension count."""
+    profile = uow.profiles.get(request.debtor)
+    pack = profile.pack if profile is not None else DEFAULT_PACK
+    months = load_pack(pack).max_plan_months
+    policy.check(
+        request.kind, request.size, approved_by, by=request.by, pack_max_months=months, pack=pack
+    )
+    if request.kind == EXTENSION:
+        earlier = [
+            p
+            for p in uow.plans.for_debtor(request.debtor)
+            if p.account_id == request.account_id and p.kind == EXTENSION
+        ]
+        policy.check_extensions(request.account_id, len(earlier))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +257,9 @@ def propose_plan(
     stored account inside a unit of work that is never committed.
     """
     _check_kind(request)
-    # only the absolute maximum refuses a proposal: approval may follow
-    policy.check(request.kind, request.size, approved_by="(to be approved)")
     with uow:
+        # only the absolute maximum refuses a proposal: approval may follow
+        _check_policy(uow, policy, request, approved_by="(to be approved)")
         account = _account_of(uow, request)
         _check_dates(uow, account, request.on)
         _check_open_plans(uow, request)
@@ -232,8 +274,8 @@ def agree_plan(
 ) -> RepaymentPlan:
     """Re-schedule the account, store the plan and hold collection, all or nothing."""
     _check_kind(request)
-    policy.check(request.kind, request.size, request.approved_by)
     with uow:
+        _check_policy(uow, policy, request, request.approved_by)
         account = _account_of(uow, request)
         _check_dates(uow, account, request.on)
         _check_open_plans(uow, request)
@@ -267,29 +309,42 @@ def agree_plan(
 
 
 def evaluate_plans(uow: UnitOfWork, on: date) -> PlansEvaluated:
-    """After the close of ``on``: mark kept plans broken or completed, releasing their holds."""
-    kept = broken = completed = 0
+    """After the close of ``on``: mark kept plans broken or completed, releasing their holds.
+
+    The accounts and holds of the kept plans are read a chunk at a time, not
+    one plan at a time.
+    """
+    counts = {"kept": 0, "broken": 0, "completed": 0}
     with uow:
-        for plan in uow.plans.kept():
-            account = uow.accounts.get(plan.account_id)
-            if account is None:
-                continue
-            status, why = plan_standing(account, plan.due_seqs, on, plan.break_after_days)
-            if status == "kept":
-                kept += 1
-                continue
-            uow.plans.settle([replace(plan, status=status, settled_on=on)])
-            _release(uow, plan, on, f"{plan.kind} {plan.id} {status}: {why}")
-            broken += status == "broken"
-            completed += status == "completed"
+        kept = uow.plans.kept()
+        for start in range(0, len(kept), _CHUNK):
+            for status in _evaluate(uow, kept[start : start + _CHUNK], on):
+                counts[status] += 1
         uow.commit()
-    return PlansEvaluated(kept, broken, completed)
+    return PlansEvaluated(**counts)
 
 
-def _release(uow: UnitOfWork, plan: RepaymentPlan, on: date, reason: str) -> None:
-    hold = uow.holds.get(plan.hold_id)
-    if hold is not None and hold.active:
-        uow.holds.release(release(hold, max(on, hold.placed_on), _CLOSE, reason))
+def _evaluate(uow: UnitOfWork, plans: list[RepaymentPlan], on: date) -> list[str]:
+    """Judge a chunk of kept plans; settle and release the ones that ended; their statuses."""
+    accounts = {a.id: a for a in uow.accounts.get_many(sorted({p.account_id for p in plans}))}
+    holds = {h.id: h for h in uow.holds.of_debtors({p.debtor for p in plans})}
+    settled: list[RepaymentPlan] = []
+    statuses: list[str] = []
+    for plan in plans:
+        account = accounts.get(plan.account_id)
+        if account is None:
+            continue
+        status, why = plan_standing(account, plan.due_seqs, on, plan.break_after_days)
+        statuses.append(status)
+        if status == "kept":
+            continue
+        settled.append(replace(plan, status=status, settled_on=on))
+        hold = holds.get(plan.hold_id)
+        if hold is not None and hold.active:
+            reason = f"{plan.kind} {plan.id} {status}: {why}"
+            uow.holds.release(release(hold, max(on, hold.placed_on), _CLOSE, reason))
+    uow.plans.settle(settled)
+    return statuses
 
 
 def plans_of(uow: UnitOfWork, debtor: str) -> list[RepaymentPlan]:

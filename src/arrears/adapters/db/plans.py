@@ -2,7 +2,9 @@
 
 A plan is a frozen record written and read row by row; the seqs of the dues
 it covers are kept as comma-separated text. The semantics copy
-``adapters/memory_plans.py``.
+``adapters/memory_plans.py``. A second kept plan on an account, which two
+agreements racing past the service's check could write, breaks the table's
+partial unique index and is refused as the service refuses it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from arrears.adapters.db.tables import repayment_plans
 from arrears.kernel.errors import NotFound
+from arrears.service.plans import already_kept
 from arrears.service.ports import PlanRepository, RepaymentPlan
 
 __all__ = ["SqlPlans"]
@@ -41,7 +45,16 @@ class SqlPlans(PlanRepository):
         self.session = session
 
     def add(self, plan: RepaymentPlan) -> None:
-        self.session.execute(insert(repayment_plans).values(**_row(plan)))
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(repayment_plans).values(**_row(plan)))
+        except IntegrityError:
+            if plan.status != "kept":
+                raise
+            refusal = already_kept(self, plan.debtor, plan.account_id)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def get(self, plan_id: str) -> RepaymentPlan | None:
         stmt = select(repayment_plans).where(repayment_plans.c.id == plan_id)

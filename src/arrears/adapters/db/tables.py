@@ -688,3 +688,12 @@ repayment_plans = Table(
     Column("status", String(16), nullable=False, index=True),
     Column("settled_on", Date, nullable=True),
 )
+#: One kept plan an account: two agreements racing past the service's check meet here (0008).
+_kept = repayment_plans.c.status == "kept"
+Index(
+    "uq_repayment_plans_kept_account_id",
+    repayment_plans.c.account_id,
+    unique=True,
+    sqlite_where=_kept,
+    postgresql_where=_kept,
+)

@@ -1,8 +1,8 @@
 """`arrears collections plan|extend|plans`: repayment plans and extensions.
 
 A collector agrees a plan within the catalogue's ``[collections.plans]``
-bounds alone; beyond them ``--approved-by`` names the supervisor; beyond the
-maximum nothing is agreed. ``--preview`` shows what would be agreed and
+bounds alone; beyond them ``--approved-by`` names the supervisor, who is
+never the collector (``--by``, required); beyond the maximum nothing is agreed. ``--preview`` shows what would be agreed and
 stores nothing. Bad input is one line on stderr with exit status 2, and
 nothing is stored.
 """
@@ -35,7 +35,7 @@ ApprovedBy = Annotated[
 On = Annotated[
     str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: the store's business date).")
 ]
-By = Annotated[str, typer.Option("--by", help="The collector agreeing it.")]
+By = Annotated[str, typer.Option("--by", help="The collector agreeing it (required).")]
 Preview = Annotated[bool, typer.Option("--preview", help="Show it; store nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -117,9 +117,9 @@ def register_plans(group: typer.Typer) -> None:
         debtor: Debtor,
         account: AccountOpt,
         months: Annotated[int, typer.Option("--months", help="Monthly installments (up to 60).")],
+        by: By,
         approved_by: ApprovedBy = None,
         on: On = None,
-        by: By = "collector",
         preview: Preview = False,
     ) -> None:
         """Agree an installment plan: what the account owes in N monthly installments."""
@@ -131,9 +131,9 @@ def register_plans(group: typer.Typer) -> None:
         debtor: Debtor,
         account: AccountOpt,
         days: Annotated[int, typer.Option("--days", help="Days to move the unpaid dues.")],
+        by: By,
         approved_by: ApprovedBy = None,
         on: On = None,
-        by: By = "collector",
         preview: Preview = False,
     ) -> None:
         """Agree an extension: every unpaid installment moves N days later."""

@@ -3,7 +3,8 @@
 One row a plan: the debtor and account, its kind and size (months or days),
 who agreed and approved it, the hold it placed, the dues it covers (their
 seqs, comma-separated), what it re-scheduled, the break grace and the
-account's DPD and classification when agreed, and its status. Written out
+account's DPD and classification when agreed, and its status; a partial
+unique index allows one kept plan an account. Written out
 by hand, as 0001 is; ``tests/integration/test_store.py`` checks the result
 equals ``tables.metadata``.
 
@@ -61,6 +62,15 @@ def upgrade() -> None:
     )
     for column in ("debtor", "account_id", "status"):
         op.create_index(f"ix_repayment_plans_{column}", "repayment_plans", [column])
+    kept = sa.text("status = 'kept'")  # one kept plan an account, whatever races
+    op.create_index(
+        "uq_repayment_plans_kept_account_id",
+        "repayment_plans",
+        ["account_id"],
+        unique=True,
+        sqlite_where=kept,
+        postgresql_where=kept,
+    )
 
 
 def downgrade() -> None:
