@@ -42,6 +42,8 @@ __all__ = [
     "event_rows",
     "finish_journal",
     "from_book",
+    "local_keys",
+    "localised",
     "posting_rows",
     "set_rows",
     "spread",
@@ -92,9 +94,13 @@ class Frames:
         """The accounts closing on ``day`` (closed through the day before), and the rest."""
         closing = pl.col("last_closed_on") == (day - timedelta(days=1))
         mask = self.accounts.select(closing).to_series()
-        if mask.all():
-            return self.take(~mask), DayState.start(day, self)
+        if mask.all():  # the usual night: every account closes
+            return self.cleared(), DayState.start(day, self)
         return self.take(~mask), DayState.start(day, self.take(mask))
+
+    def cleared(self) -> Frames:
+        """No accounts, with the book's columns."""
+        return Frames(self.accounts.clear(), self.dues.clear(), self.conversions.clear())
 
     def take(self, mask: pl.Series) -> Frames:
         """The accounts where ``mask`` holds, with their dues and conversions, keyed anew."""
@@ -215,13 +221,37 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
         starts = owners.ne_missing(owners.shift(1)).fill_null(True)
         run = starts.cast(pl.UInt32).cum_sum() - 1  # rows of one account form one run
         heads = owners.filter(starts)
-        at = ids.search_sorted(heads, side="left").cast(pl.UInt32)
-        found = ids.gather(at.clip(0, max(ids.len() - 1, 0))) == heads if ids.len() else at < 0
+        at, found = _positions(ids, heads)
         sorted_keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as ids are
         keyed = rows.with_columns(sorted_keys)
-        return keyed if found.all() else keyed.filter(found.gather(run))
+        return keyed if found is None else keyed.filter(found.gather(run))
     keys = pl.DataFrame({"account_id": ids}).with_row_index(KEY)
     return rows.join(keys, on="account_id", how="inner")
+
+
+def _positions(ids: pl.Series, heads: pl.Series) -> tuple[pl.Series, pl.Series | None]:
+    """Where each of ``heads`` (sorted, distinct) stands in ``ids`` (sorted, distinct),
+    and which were found (None when all were).
+
+    Comparing 64-bit hashes finds the rows in one hashed pass; the ids at those
+    rows are then compared with ``heads`` as text, so a hash collision can
+    only send the search to the binary search below, never to a wrong row.
+
+    >>> ids = pl.Series(["a", "b", "c", "d"])
+    >>> at, found = _positions(ids, pl.Series(["b", "d"]))
+    >>> at.to_list(), found
+    ([1, 3], None)
+    >>> at, found = _positions(ids, pl.Series(["b", "bb"]))
+    >>> found.to_list()
+    [True, False]
+    """
+    present = ids.hash().is_in(heads.hash().implode())
+    at = present.arg_true().cast(pl.UInt32)
+    if at.len() == heads.len() and (ids.gather(at) == heads).all():
+        return at, None
+    at = ids.search_sorted(heads, side="left").cast(pl.UInt32)
+    found = ids.gather(at.clip(0, max(ids.len() - 1, 0))) == heads if ids.len() else at < 0
+    return at, found
 
 
 def arrow_of(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -304,6 +334,25 @@ def by_account(
         )
         for name in aggs
     )
+
+
+def local_keys(mask: pl.Series) -> pl.Series:
+    """For each account row, its place among the rows where ``mask`` holds.
+
+    A step that works on a few accounts (``accounts.filter(mask)``) gives
+    their dues these places as keys (:func:`localised`), and
+    :func:`by_account` then sums onto the few rows, not the whole book.
+
+    >>> local_keys(pl.Series([False, True, True])).to_list()[1:]
+    [0, 1]
+    """
+    return mask.cast(pl.UInt32).cum_sum() - 1
+
+
+def localised(rows: pl.DataFrame, local: pl.Series) -> pl.DataFrame:
+    """``rows`` of the accounts kept by a mask, keyed by their account's place among
+    those accounts (``local`` from :func:`local_keys`)."""
+    return rows.with_columns(local.gather(rows.get_column(KEY)).alias(KEY))
 
 
 def spread(height: int, keys: pl.Series, values: pl.Series, fill: int | None = 0) -> pl.Series:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import OWED_COLUMNS, DayState, attach, by_account, unpaid_minimum
+from arrears.batch.frames import OWED_COLUMNS, DayState, attach, set_rows, unpaid_minimum
 from arrears.batch.params import Params
 
 __all__ = ["age"]
@@ -29,7 +29,16 @@ def age(state: DayState, params: Params) -> DayState:
     )
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < day
     overdue = attach(candidates, state.accounts, "p_grace_days").filter(late)
-    accounts = by_account(state.accounts, overdue, None, _first=pl.col("payment_date").min())
+    first = overdue.group_by("_k").agg(_first=pl.col("payment_date").min())
+    # only accounts late today or delinquent until today can change
+    touched = state.accounts.select(
+        pl.col("delinquent_since").is_not_null() | (pl.col("days_past_due") != 0)
+    ).to_series()
+    touched.scatter(first.get_column("_k"), True)
+    if not touched.any():
+        return state
+    columns = ["_k", "status", "delinquent_since", "days_past_due"]
+    rows = state.accounts.select(columns).filter(touched).join(first, on="_k", how="left")
     aging = pl.col("status") != "closed"
     since = (
         pl.when(pl.col("_first").is_null())
@@ -38,11 +47,17 @@ def age(state: DayState, params: Params) -> DayState:
         .then(pl.col("_first"))
         .otherwise(pl.col("delinquent_since"))
     )
-    accounts = accounts.with_columns(
+    rows = rows.with_columns(
         delinquent_since=pl.when(aging).then(since).otherwise(pl.col("delinquent_since"))
     ).with_columns(
         days_past_due=pl.when(aging)
         .then((day - pl.col("delinquent_since")).dt.total_days().fill_null(0).cast(pl.Int32))
         .otherwise(pl.col("days_past_due"))
     )
-    return state.with_accounts(accounts.select(state.accounts.columns))
+    accounts = set_rows(
+        state.accounts,
+        rows.get_column("_k"),
+        delinquent_since=rows.get_column("delinquent_since"),
+        days_past_due=rows.get_column("days_past_due"),
+    )
+    return state.with_accounts(accounts)

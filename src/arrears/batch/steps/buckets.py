@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, event_rows
+from arrears.batch.frames import DayState, event_rows, set_rows
 from arrears.batch.params import Params, bands_expr
 
 __all__ = ["STEP", "classify"]
@@ -26,11 +26,26 @@ STEP = 6
 def classify(state: DayState, params: Params) -> DayState:
     aging = pl.col("status") != "closed"
     dpd = pl.col("days_past_due")
-    accounts = state.accounts.with_columns(
-        _bucket=pl.when(aging).then(bands_expr(dpd, params.buckets)).otherwise(pl.col("bucket")),
-        _class=pl.when(aging)
-        .then(bands_expr(dpd, params.classes))
-        .otherwise(pl.col("classification")),
+    current = pl.select(
+        bands_expr(pl.lit(0), params.buckets).alias("b"),
+        bands_expr(pl.lit(0), params.classes).alias("c"),
+    ).row(0)
+    # an account current yesterday and today keeps its bucket: only the rest are looked at
+    looked = (
+        (dpd != 0) | (pl.col("bucket") != current[0]) | (pl.col("classification") != current[1])
+    )
+    columns = ["_k", "account_id", "status", "days_past_due", "bucket", "classification"]
+    accounts = (
+        state.accounts.select(columns)
+        .filter(looked)
+        .with_columns(
+            _bucket=pl.when(aging)
+            .then(bands_expr(dpd, params.buckets))
+            .otherwise(pl.col("bucket")),
+            _class=pl.when(aging)
+            .then(bands_expr(dpd, params.classes))
+            .otherwise(pl.col("classification")),
+        )
     )
     moved = accounts.filter(pl.col("_bucket") != pl.col("bucket"))
     reclassed = accounts.filter(pl.col("_class") != pl.col("classification"))
@@ -65,5 +80,14 @@ def classify(state: DayState, params: Params) -> DayState:
             days_past_due=dpd,
         )
     )
-    accounts = accounts.with_columns(bucket=pl.col("_bucket"), classification=pl.col("_class"))
-    return state.with_accounts(accounts.select(state.accounts.columns))
+    changed = accounts.filter(
+        (pl.col("_bucket") != pl.col("bucket")) | (pl.col("_class") != pl.col("classification"))
+    )
+    return state.with_accounts(
+        set_rows(
+            state.accounts,
+            changed.get_column("_k"),
+            bucket=changed.get_column("_bucket"),
+            classification=changed.get_column("_class"),
+        )
+    )

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, by_account, event_rows, unpaid_total
+from arrears.batch.frames import (
+    DayState,
+    by_account,
+    event_rows,
+    local_keys,
+    localised,
+    set_rows,
+    unpaid_total,
+)
 from arrears.batch.params import Params
 
 __all__ = ["STEP", "close_settled_loans"]
@@ -28,21 +36,22 @@ def close_settled_loans(state: DayState, params: Params) -> DayState:
     ).to_series()
     if not candidates.any():
         return state
+    # only the loans with nothing left unbilled are looked at
     mine = state.dues.filter(candidates.gather(state.dues.get_column("_k")))
-    accounts = by_account(
-        state.accounts,
-        mine,
+    loans = by_account(
+        state.accounts.filter(candidates),
+        localised(mine, local_keys(candidates)),
         _unbilled=(~pl.col("billed")).sum(),
         _unpaid=pl.when(pl.col("billed")).then(unpaid_total()).otherwise(0).sum(),
     )
-    settled = (
-        candidates & (accounts.get_column("_unbilled") == 0) & (accounts.get_column("_unpaid") == 0)
-    )
-    if not settled.any():
+    settled = loans.filter((pl.col("_unbilled") == 0) & (pl.col("_unpaid") == 0))
+    if settled.is_empty():
         return state
-    accounts = accounts.with_columns(
-        status=pl.when(settled).then(pl.lit("closed")).otherwise(pl.col("status")),
-        closed_on=pl.when(settled).then(pl.lit(state.day)).otherwise(pl.col("closed_on")),
+    accounts = set_rows(
+        state.accounts,
+        settled.get_column("_k"),
+        status=pl.repeat("closed", settled.height, eager=True),
+        closed_on=pl.repeat(state.day, settled.height, eager=True),
     )
-    told = event_rows(accounts.filter(settled), state.day, "loan_closed", STEP)
-    return state.with_accounts(accounts.select(state.accounts.columns)).tell(told)
+    told = event_rows(settled, state.day, "loan_closed", STEP)
+    return state.with_accounts(accounts).tell(told)

@@ -20,6 +20,8 @@ from arrears.batch.frames import (
     DayState,
     attach,
     by_account,
+    local_keys,
+    localised,
     posting_rows,
     set_rows,
     unpaid,
@@ -35,28 +37,32 @@ def apply_credit(state: DayState, params: Params) -> DayState:
     holding = state.accounts.get_column("credit_balance_minor") > 0
     if not holding.any():
         return state
+    # only the accounts holding credit are worked on
+    local = local_keys(holding)
     mine = state.dues.with_row_index("_r").filter(
         holding.gather(state.dues.get_column("_k")) & pl.col("billed")
     )
-    mine = attach(mine, state.accounts, "credit_balance_minor", prefix="_money_").rename(
-        {"_money_credit_balance_minor": "_money"}
-    )
-    paid = allocate(mine, params.waterfall)
-    accounts = by_account(
-        state.accounts, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}").sum() for p in params.waterfall}
+    holders = state.accounts.filter(holding)
+    mine = attach(localised(mine, local), holders, "credit_balance_minor", prefix="_money_")
+    paid = allocate(mine.rename({"_money_credit_balance_minor": "_money"}), params.waterfall)
+    holders = by_account(
+        holders, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}").sum() for p in params.waterfall}
     ).with_columns(_applied=pl.sum_horizontal(f"_paid_{p}" for p in params.waterfall))
-    if accounts.get_column("_applied").max() == 0:
+    applied = holders.filter(pl.col("_applied") > 0)
+    if applied.is_empty():
         return state
-    paid = attach(paid, accounts, "_applied")
-    counted = count_against_minimums(paid)
+    counted = count_against_minimums(attach(paid, holders, "_applied"))
     dues = set_rows(
         state.dues,
         counted.get_column("_r"),
         **{f"paid_{p}_minor": counted.get_column(f"paid_{p}_minor") for p in params.waterfall},
         minimum_paid_minor=counted.get_column("minimum_paid_minor"),
     )
-    accounts = accounts.with_columns(
-        credit_balance_minor=pl.col("credit_balance_minor") - pl.col("_applied")
+    accounts = set_rows(
+        state.accounts,
+        applied.get_column("_k"),
+        credit_balance_minor=applied.get_column("credit_balance_minor")
+        - applied.get_column("_applied"),
     )
     charged_off = pl.col("status") == "charged_off"
     lines = [(CREDIT_BALANCE, pl.col("_applied"))]
@@ -65,9 +71,8 @@ def apply_credit(state: DayState, params: Params) -> DayState:
         (RECEIVABLE_FOR_PART[p], pl.when(charged_off).then(0).otherwise(-pl.col(f"_paid_{p}")))
         for p in params.waterfall
     ]
-    applied = accounts.filter(pl.col("_applied") > 0)
     posted = posting_rows(applied, state.day, "credit_applied", lines)
-    return state.with_accounts(accounts.select(state.accounts.columns)).with_dues(dues).post(posted)
+    return state.with_accounts(accounts).with_dues(dues).post(posted)
 
 
 def allocate(dues: pl.DataFrame, waterfall: tuple[str, ...]) -> pl.DataFrame:

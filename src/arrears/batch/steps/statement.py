@@ -26,6 +26,8 @@ from arrears.batch.frames import (
     by_account,
     due_rows,
     event_rows,
+    local_keys,
+    localised,
     posting_rows,
     set_rows,
     unpaid,
@@ -38,7 +40,6 @@ from arrears.domain.ledger import FEE, FEE_INCOME
 __all__ = ["STEP", "cap_minimums", "cut_statements"]
 
 STEP = 3
-_CUT_COLUMNS = ("_carried", "_carried_retail", "_inst_p", "_inst_f", "_cut")
 
 
 def cut_statements(state: DayState, params: Params) -> DayState:
@@ -52,18 +53,22 @@ def cut_statements(state: DayState, params: Params) -> DayState:
     ).to_series()
     if not cutting.any():
         return state
+    # only the accounts cutting today (a thirtieth of the lines) are worked on
+    local = local_keys(cutting)
     mine = state.dues.with_row_index("_r").filter(cutting.gather(state.dues.get_column("_k")))
     conversions, parts = _bill_installments(state, cutting)
     accounts = by_account(
-        state.accounts,
-        mine.filter(pl.col("billed")),
+        state.accounts.filter(cutting),
+        localised(mine.filter(pl.col("billed")), local),
         _carried=unpaid_total().sum(),
         _carried_retail=pl.when(pl.col("kind") == "statement")
         .then(pl.min_horizontal(unpaid("principal"), pl.col("retail_minor")))
         .otherwise(0)
         .sum(),
     )
-    accounts = by_account(accounts, parts, _inst_p=pl.col("_p").sum(), _inst_f=pl.col("_f").sum())
+    accounts = by_account(
+        accounts, localised(parts, local), _inst_p=pl.col("_p").sum(), _inst_f=pl.col("_f").sum()
+    )
     billing = (
         pl.col("unbilled_principal_minor")
         + pl.col("_inst_p")
@@ -72,8 +77,7 @@ def cut_statements(state: DayState, params: Params) -> DayState:
         + pl.col("accrued_penalty_minor")
         + pl.col("_carried")
     ) != 0
-    accounts = accounts.with_columns(_cut=cutting & billing)
-    cut = accounts.filter(pl.col("_cut"))
+    cut = accounts.filter(billing)
     new_dues = _new_statements(cut, state, params)
     trimmed = cap_minimums(pl.concat([mine.drop("_r"), new_dues]), cut.select("_k"))
     trimmed_old = trimmed.head(mine.height)
@@ -81,17 +85,18 @@ def cut_statements(state: DayState, params: Params) -> DayState:
         state.dues, mine.get_column("_r"), minimum_minor=trimmed_old.get_column("minimum_minor")
     )
     dues = pl.concat([dues, trimmed.tail(new_dues.height)])
-    was_cut = pl.col("_cut")
-    accounts = accounts.with_columns(
-        *(
-            pl.when(was_cut).then(0).otherwise(pl.col(c)).alias(c)
-            for c in ("unbilled_principal_minor", "accrued_interest_minor", "accrued_penalty_minor")
-        ),
-        next_seq=pl.when(was_cut).then(pl.col("next_seq") + 1).otherwise(pl.col("next_seq")),
+    zero = pl.zeros(cut.height, pl.Int64, eager=True)
+    accounts = set_rows(
+        state.accounts,
+        cut.get_column("_k"),
+        unbilled_principal_minor=zero,
+        accrued_interest_minor=zero,
+        accrued_penalty_minor=zero,
+        next_seq=cut.get_column("next_seq") + 1,
     )
     fee = pl.col("_inst_f")
     state = (
-        state.with_accounts(accounts.drop(_CUT_COLUMNS))
+        state.with_accounts(accounts)
         .with_dues(dues)
         .with_conversions(conversions)
         .post(posting_rows(cut, day, "installment_fee", [(FEE, fee), (FEE_INCOME, -fee)]))
