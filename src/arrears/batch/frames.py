@@ -2,8 +2,10 @@
 
 Every row of ``dues`` and ``conversions`` carries ``_k``, its account's row
 key, so that steps group and join on an integer, not on the account id.
-Product parameters are joined onto the day's accounts once, as ``p_*``
-columns, and dropped when the day is merged back.
+Each of the day's accounts carries ``_p``, its row in the product table; a
+step takes the parameters it needs as ``p_*`` columns of the rows it works
+on (``with_product``), and scratch columns are dropped when the day is
+merged back.
 
 >>> from arrears.batch.book import Book
 >>> f = from_book(Book.empty())
@@ -51,9 +53,12 @@ __all__ = [
     "unpaid",
     "unpaid_minimum",
     "unpaid_total",
+    "with_product",
 ]
 
 KEY = "_k"
+#: An account's row in ``Params.products``, set by ``DayState.with_params``.
+PRODUCT = "_p"
 
 
 def unpaid(part: str) -> pl.Expr:
@@ -151,7 +156,8 @@ class DayState:
         return cls(day, frames.accounts, frames.dues, frames.conversions)
 
     def with_params(self, params: Params) -> DayState:
-        """The product parameters beside each account, as ``p_*`` columns."""
+        """Each account's place in the product table, as ``_p``: a step takes the
+        parameters it needs for the rows it works on (:func:`with_product`)."""
         if self.params_joined:
             return self
         products = params.products
@@ -166,12 +172,10 @@ class DayState:
                 "which the catalogue does not offer",
                 hint=f"products: {', '.join(codes.to_list())}",
             )
-        columns = [
-            products.get_column(c).gather(index).alias(f"p_{c}")
-            for c in products.columns
-            if c not in ("product_code", "kind")
-        ]
-        return replace(self, accounts=self.accounts.with_columns(columns), params_joined=True)
+        accounts = self.accounts.with_columns(
+            _like_chunks(index.alias(PRODUCT), self.accounts[KEY])
+        )
+        return replace(self, accounts=accounts, params_joined=True)
 
     def with_accounts(self, accounts: pl.DataFrame) -> DayState:
         return replace(self, accounts=accounts)
@@ -297,6 +301,21 @@ def to_book(frames: Frames) -> Book:
         arrow_of(frames.accounts, ACCOUNTS),
         arrow_of(frames.dues, DUES),
         arrow_of(frames.conversions, CONVERSIONS),
+    )
+
+
+def with_product(frame: pl.DataFrame, params: Params, *names: str) -> pl.DataFrame:
+    """``frame`` (accounts, or rows with their account's ``_p``) with the named product
+    parameters beside each row as ``p_<name>`` columns.
+
+    >>> from arrears.batch.steps.testing import tiny_loan_state
+    >>> state, params = tiny_loan_state()
+    >>> with_product(state.accounts, params, "grace_days").get_column("p_grace_days").to_list()
+    [0]
+    """
+    at = frame.get_column(PRODUCT)
+    return frame.with_columns(
+        params.products.get_column(n).gather(at).alias(f"p_{n}") for n in names
     )
 
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from arrears.batch.frames import (
     OWED_COLUMNS,
+    PRODUCT,
     RATE_SCALE,
     DayState,
     attach,
@@ -28,6 +29,7 @@ from arrears.batch.frames import (
     set_rows,
     unpaid,
     unpaid_minimum,
+    with_product,
 )
 from arrears.batch.params import Params, half_up_div
 from arrears.domain.ledger import INTEREST, INTEREST_INCOME, PENALTY, PENALTY_INCOME
@@ -54,27 +56,31 @@ def accrue(state: DayState, params: Params) -> DayState:
     )
     accounts = next_due(state).with_columns(_charging=charging)
     past = _past_dues(state, accounts)
-    dues, accounts = _loan_penalty(state, accounts, past)
+    dues, accounts = _loan_penalty(state, params, accounts, past)
     accounts = by_account(
         accounts,
         past.filter((pl.col("_kind") == "line") & pl.col("_charging")),
         _past_principal=unpaid("principal").sum(),
         _past_minimum=unpaid_minimum().sum(),
     )
-    accounts = accounts.with_columns(
-        _interest=pl.when(LOAN)
-        .then(_loan_interest_step(state))
-        .otherwise(_charge(pl.col("_past_principal"), "p_revolving_rate_e10")),
-        _penalty=pl.when(LOAN)
-        .then(pl.col("_loan_penalty"))
-        .otherwise(_charge(pl.col("_past_minimum"), "p_line_penalty_rate_e10")),
-    ).with_columns(
-        accrued_interest_minor=pl.col("accrued_interest_minor") + pl.col("_interest"),
-        accrued_penalty_minor=pl.col("accrued_penalty_minor")
-        + pl.when(LINE).then(pl.col("_penalty")).otherwise(0),
-        charges_accrued_on=pl.when(pl.col("_charging"))
-        .then(day)
-        .otherwise(pl.col("charges_accrued_on")),
+    accounts = (
+        with_product(accounts, params, "revolving_rate_e10", "line_penalty_rate_e10")
+        .with_columns(
+            _interest=pl.when(LOAN)
+            .then(_loan_interest_step(state))
+            .otherwise(_charge(pl.col("_past_principal"), "p_revolving_rate_e10")),
+            _penalty=pl.when(LOAN)
+            .then(pl.col("_loan_penalty"))
+            .otherwise(_charge(pl.col("_past_minimum"), "p_line_penalty_rate_e10")),
+        )
+        .with_columns(
+            accrued_interest_minor=pl.col("accrued_interest_minor") + pl.col("_interest"),
+            accrued_penalty_minor=pl.col("accrued_penalty_minor")
+            + pl.when(LINE).then(pl.col("_penalty")).otherwise(0),
+            charges_accrued_on=pl.when(pl.col("_charging"))
+            .then(day)
+            .otherwise(pl.col("charges_accrued_on")),
+        )
     )
     interest, penalty = pl.col("_interest"), pl.col("_penalty")
     if params.monthly_interest:  # kept on the account for the month's summary entry
@@ -131,16 +137,15 @@ def _past_dues(state: DayState, accounts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _loan_penalty(
-    state: DayState, accounts: pl.DataFrame, past: pl.DataFrame
+    state: DayState, params: Params, accounts: pl.DataFrame, past: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Penalty per overdue installment, added to it; the account's total beside it."""
-    rows = attach(
-        past.filter(pl.col("_kind") == "loan"),
-        accounts,
-        "daily_rate_e10",
-        "p_penalty_multiplier_num",
-        "p_penalty_multiplier_den",
-        "p_grace_days",
+    rows = with_product(
+        attach(past.filter(pl.col("_kind") == "loan"), accounts, "daily_rate_e10", PRODUCT),
+        params,
+        "penalty_multiplier_num",
+        "penalty_multiplier_den",
+        "grace_days",
     )
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < pl.lit(state.day)
     owed = unpaid("principal")

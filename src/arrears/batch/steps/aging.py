@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import OWED_COLUMNS, DayState, attach, set_rows, unpaid_minimum
+from arrears.batch.frames import (
+    OWED_COLUMNS,
+    PRODUCT,
+    DayState,
+    attach,
+    set_rows,
+    unpaid_minimum,
+    with_product,
+)
 from arrears.batch.params import Params
 
 __all__ = ["age"]
@@ -28,7 +36,9 @@ def age(state: DayState, params: Params) -> DayState:
         pl.col("billed") & (pl.col("payment_date") < day) & (unpaid_minimum() > 0)
     )
     late = pl.col("payment_date") + pl.duration(days=pl.col("p_grace_days")) < day
-    overdue = attach(candidates, state.accounts, "p_grace_days").filter(late)
+    overdue = with_product(
+        attach(candidates, state.accounts, PRODUCT), params, "grace_days"
+    ).filter(late)
     first = overdue.group_by("_k").agg(_first=pl.col("payment_date").min())
     # only accounts late today or delinquent until today can change
     touched = state.accounts.select(

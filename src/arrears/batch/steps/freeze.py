@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, event_rows
+from arrears.batch.frames import DayState, event_rows, with_product
 from arrears.batch.params import Params
 
 __all__ = ["STEP", "freeze_lines"]
@@ -26,7 +26,7 @@ def freeze_lines(state: DayState, params: Params) -> DayState:
         & (pl.col("status") != "closed")
         & pl.col("p_freeze_when_overdue").fill_null(False)
     )
-    accounts = state.accounts.with_columns(
+    accounts = with_product(state.accounts, params, "freeze_when_overdue").with_columns(
         _frozen=pl.when(governed).then(pl.col("days_past_due") > 0).otherwise(pl.col("frozen"))
     )
     changed = accounts.filter(pl.col("_frozen") != pl.col("frozen"))

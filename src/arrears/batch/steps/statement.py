@@ -33,6 +33,7 @@ from arrears.batch.frames import (
     unpaid,
     unpaid_minimum,
     unpaid_total,
+    with_product,
 )
 from arrears.batch.params import Params, half_up_div
 from arrears.domain.ledger import FEE, FEE_INCOME
@@ -77,7 +78,9 @@ def cut_statements(state: DayState, params: Params) -> DayState:
         + pl.col("accrued_penalty_minor")
         + pl.col("_carried")
     ) != 0
-    cut = accounts.filter(billing)
+    cut = with_product(
+        accounts.filter(billing), params, "due_days_after_statement", "minimum_due_rate_e10"
+    )
     new_dues = _new_statements(cut, state, params)
     trimmed = cap_minimums(pl.concat([mine.drop("_r"), new_dues]), cut.select("_k"))
     trimmed_old = trimmed.head(mine.height)
