@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.main import app
 
 runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n"
 PERIOD = ("--from", "2026-02-01", "--to", "2026-02-28")
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are read back from the text, so they are printed 200 columns wide:
+    the shared console took its width from COLUMNS when it was made (80 under xdist)."""
+    monkeypatch.setattr(render, "console", Console(width=200))
 
 
 def run(url: str, *args: str, code: int = 0) -> str:

@@ -9,7 +9,7 @@ The migrations in ``migrations/versions`` write this schema out by hand;
 ``tests/integration/test_store.py`` checks the two agree.
 
 >>> sorted(metadata.tables)[:3]
-['account_history', 'accounts', 'bucket_history']
+['account_history', 'accounts', 'agencies']
 >>> DecimalText().process_result_value("0.00050", None)
 Decimal('0.00050')
 """
