@@ -220,7 +220,7 @@ def _arm_table(
         pad_edge=False,
         title_justify="left",
     )
-    table.add_column("arm")
+    table.add_column("arm", no_wrap=True)  # the arm is what the tables compare
     table.add_column("bucket")
     for name in columns:
         table.add_column(name, justify="right")
