@@ -7,21 +7,27 @@ on stderr with exit status 2: nothing is stored but the refusal's log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 
 from arrears import bootstrap
 from arrears.collections.agencies import Placement
-from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
-from arrears.kernel.errors import DateError, InvalidInput
+from arrears.entrypoints.cli.common import (
+    amount,
+    business_day,
+    day,
+    guarded,
+    print_json,
+    state,
+    store_uow,
+)
+from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import format_minor
 from arrears.service import agencies as agency_service
 from arrears.service import legal as legal_service
-from arrears.service.ports import UnitOfWork
 
 __all__ = ["register_agencies"]
 
@@ -30,21 +36,6 @@ On = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 By = Annotated[str, typer.Option("--by", help="Who does it (staff id).")]
-
-
-def _uow() -> Callable[[], UnitOfWork]:
-    return bootstrap.sql_uow_factory(state.db)
-
-
-def _day(on: str | None) -> date:
-    given = day(on, "--on")
-    if given is not None:
-        return given
-    with _uow()() as uow:
-        business = uow.settings.business_date()
-    if business is None:
-        raise DateError("the store has no business date yet", hint="give --on YYYY-MM-DD")
-    return business
 
 
 def register_agencies(group: typer.Typer) -> None:
@@ -82,7 +73,7 @@ def _agencies(agency: typer.Typer) -> None:
         """Register an agency: commission by result, recall after the set days."""
         rates = _rates(commission_bp)
         made = agency_service.add_agency(
-            _uow()(), name, title, rates, recall_days, day(evaluated_on, "--evaluated-on")
+            store_uow()(), name, title, rates, recall_days, day(evaluated_on, "--evaluated-on")
         )
         typer.echo(
             f"{made.id}: {len(made.rates_bp)} bucket rates, recall after {made.placement_days} days"
@@ -92,7 +83,7 @@ def _agencies(agency: typer.Typer) -> None:
     @guarded
     def evaluate(name: Annotated[str, typer.Argument(help="Agency id.")], on: On = None) -> None:
         """Evaluate the agency by its scorecard of the past year."""
-        made = agency_service.evaluate_agency(_uow()(), name, _day(on))
+        made = agency_service.evaluate_agency(store_uow()(), name, business_day(on))
         typer.echo(f"{made.id}: evaluated on {made.evaluated_on}, score {made.last_score}")
 
     @agency.command("place")
@@ -104,7 +95,9 @@ def _agencies(agency: typer.Typer) -> None:
         on: On = None,
     ) -> None:
         """Place the debtor's case with an agency, after the debtor was told."""
-        made = agency_service.place_case(_uow()(), debtor, name, _day(on), by, bootstrap.utc_now())
+        made = agency_service.place_case(
+            store_uow()(), debtor, name, business_day(on), by, bootstrap.utc_now()
+        )
         typer.echo(
             f"{made.id}: case {made.case} with {made.agency} from {made.placed_on}, "
             f"{format_minor(made.amount_placed_minor)} at {made.rate_bp} bp, recall on {made.recall_on}"
@@ -119,7 +112,7 @@ def _agencies(agency: typer.Typer) -> None:
         on: On = None,
     ) -> None:
         """Recall a placement now, or (without an id) every placement whose days ran out."""
-        factory, when = _uow(), _day(on)
+        factory, when = store_uow(), business_day(on)
         back = (
             [agency_service.recall(factory(), placement, when)]
             if placement
@@ -133,7 +126,7 @@ def _agencies(agency: typer.Typer) -> None:
     @guarded
     def placements(as_json: Json = False) -> None:
         """Every placement with what was recovered while placed and the commission."""
-        rows = [_placement_row(*row) for row in agency_service.placements_of(_uow()())]
+        rows = [_placement_row(*row) for row in agency_service.placements_of(store_uow()())]
         if as_json:
             print_json(rows)
             return
@@ -155,9 +148,9 @@ def _agencies(agency: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """Each agency's recovery against its complaints and refused actions, and its score."""
-        last = day(end, "--to") or _day(None)
+        last = day(end, "--to") or business_day(None)
         first = day(start, "--from") or last - timedelta(days=365)
-        cards = [asdict(c) for c in agency_service.scorecards(_uow()(), first, last)]
+        cards = [asdict(c) for c in agency_service.scorecards(store_uow()(), first, last)]
         if as_json:
             print_json(cards)
             return
@@ -203,14 +196,14 @@ def _legal(legal: typer.Typer) -> None:
         on: On = None,
     ) -> None:
         """Open a legal case: a supervisor approves, and never on a time-barred debt."""
-        now, when = bootstrap.utc_now(), _day(on)
+        now, when = bootstrap.utc_now(), business_day(on)
         if visit is not None:
-            made = legal_service.open_legal_from_visit(_uow()(), visit, when, now)
+            made = legal_service.open_legal_from_visit(store_uow()(), visit, when, now)
         elif debtor is None or by is None:
             raise InvalidInput("give DEBTOR --by WHO --approved-by SUPERVISOR, or --visit VISIT")
         else:
             made = legal_service.open_legal(
-                _uow()(), debtor, when, by, approved_by, now, account=account
+                store_uow()(), debtor, when, by, approved_by, now, account=account
             )
         typer.echo(
             f"{made.id}: legal case on {made.debt} opened {made.opened_on}, "
@@ -234,9 +227,9 @@ def _legal(legal: typer.Typer) -> None:
         """Move a legal case on and book a cost in its stage."""
         minor = amount(cost, "--cost") if cost else None
         made = legal_service.advance_legal(
-            _uow()(),
+            store_uow()(),
             case,
-            _day(on),
+            business_day(on),
             bootstrap.utc_now(),
             stage=stage,
             cost_minor=minor,
@@ -249,7 +242,7 @@ def _legal(legal: typer.Typer) -> None:
     @guarded
     def show(case: Annotated[str, typer.Argument(help="Legal case id.")]) -> None:
         """A legal case as JSON: its stages, costs by stage and in all."""
-        with _uow()() as uow:
+        with store_uow()() as uow:
             found = legal_service.legal_case(uow, case)
         print_json(
             {

@@ -9,7 +9,7 @@ is stored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -18,12 +18,20 @@ from arrears import bootstrap
 from arrears.collections.compliance import load_pack
 from arrears.collections.compliance.records import zone
 from arrears.collections.ledger import ContactRecord
-from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
+from arrears.entrypoints.cli.common import (
+    amount,
+    business_day,
+    day,
+    guarded,
+    moment,
+    print_json,
+    store_uow,
+)
 from arrears.entrypoints.cli.field import register_field
 from arrears.entrypoints.cli.plans import register_plans
 from arrears.entrypoints.cli.report import register_report
 from arrears.entrypoints.cli.work_queue import register_work_queue
-from arrears.kernel.errors import DateError, InvalidInput
+from arrears.kernel.errors import InvalidInput
 from arrears.kernel.ids import new_id
 from arrears.service import collections as service
 from arrears.service.collection_views import case_view, open_cases_view
@@ -39,44 +47,12 @@ On = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def moment(text: str, option: str) -> datetime:
-    """An ISO 8601 timestamp that names its offset; one without is refused.
-
-    >>> moment("2026-03-02T09:30:00+08:00", "--at").utcoffset()
-    datetime.timedelta(seconds=28800)
-    >>> moment("2026-03-02T09:30:00", "--at")
-    Traceback (most recent call last):
-    ...
-    arrears.kernel.errors.InvalidInput: --at 2026-03-02T09:30:00 has no time zone; add the offset, e.g. 2026-03-02T09:30:00+08:00
-    """
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{option} {text!r} is not an ISO 8601 timestamp",
-            hint="write it like 2026-03-02T09:30:00+08:00",
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(
-            f"{option} {text} has no time zone",
-            hint="add the offset, e.g. 2026-03-02T09:30:00+08:00",
-        )
-    return value
-
-
 def _uow() -> Callable[[], UnitOfWork]:
-    return bootstrap.sql_uow_factory(state.db)
+    return store_uow()
 
 
 def _business_day(factory: Callable[[], UnitOfWork], on: str | None) -> date:
-    given = day(on, "--on")
-    if given is not None:
-        return given
-    with factory() as uow:
-        business = uow.settings.business_date()
-    if business is None:
-        raise DateError("the store has no business date yet", hint="give --on YYYY-MM-DD")
-    return business
+    return business_day(on, factory)
 
 
 def _shown(view: dict[str, Any]) -> str:

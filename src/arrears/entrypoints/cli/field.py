@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Any
 
 import typer
@@ -29,8 +29,17 @@ from arrears.collections.visits import (
 )
 from arrears.domain.restructure import load_plan_policy
 from arrears.entrypoints.cli.agencies import register_agencies
-from arrears.entrypoints.cli.common import amount, day, guarded, print_json, state
-from arrears.kernel.errors import DateError, InvalidInput
+from arrears.entrypoints.cli.common import (
+    amount,
+    business_day,
+    day,
+    guarded,
+    moment,
+    print_json,
+    state,
+    store_uow,
+)
+from arrears.kernel.errors import InvalidInput
 from arrears.service import field as service
 from arrears.service.ports import UnitOfWork, VisitRecord
 
@@ -90,44 +99,12 @@ def clock_window(text: str, option: str) -> LocalWindow:
     return LocalWindow(start, end)
 
 
-def moment(text: str, option: str) -> datetime:
-    """An ISO 8601 timestamp with its offset, as `arrears collections contact` reads it."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{option} {text!r} is not an ISO 8601 timestamp",
-            hint="write it like 2026-03-02T09:30:00+08:00",
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(
-            f"{option} {text} has no time zone",
-            hint="add the offset, e.g. 2026-03-02T09:30:00+08:00",
-        )
-    return value
-
-
 def _names(text: str, option: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in text.split(",") if n.strip()) or _none(option)
 
 
 def _none(option: str) -> tuple[str, ...]:
     raise InvalidInput(f"{option} names nobody", hint="e.g. --collectors ana,bo")
-
-
-def _uow() -> Callable[[], UnitOfWork]:
-    return bootstrap.sql_uow_factory(state.db)
-
-
-def _day(on: str | None) -> date:
-    given = day(on, "--on")
-    if given is not None:
-        return given
-    with _uow()() as uow:
-        business = uow.settings.business_date()
-    if business is None:
-        raise DateError("the store has no business date yet", hint="give --on YYYY-MM-DD")
-    return business
 
 
 def _visit_line(record: VisitRecord) -> str:
@@ -174,7 +151,7 @@ def _address_and_route(group: typer.Typer) -> None:
         lon: Annotated[float, typer.Option("--lon", help="Longitude, degrees.")],
     ) -> None:
         """Store the debtor's address, where field visits go."""
-        made = service.set_address(_uow()(), debtor, text, Point(lat, lon))
+        made = service.set_address(store_uow()(), debtor, text, Point(lat, lon))
         typer.echo(f"{debtor}: {made.text} ({made.point.lat}, {made.point.lon})")
 
     @group.command("route")
@@ -191,7 +168,9 @@ def _address_and_route(group: typer.Typer) -> None:
         """Plan the collector's day over their scheduled visits: order, arrivals, distance."""
         leave = clock_window(f"{start_time}-23:59", "--start-time").start
         origin = point(start, "--start") if start else None
-        made = service.route_for(_uow()(), collector, _day(on), start=origin, start_at=leave)
+        made = service.route_for(
+            store_uow()(), collector, business_day(on), start=origin, start_at=leave
+        )
         _show_route(made, as_json)
 
 
@@ -246,11 +225,13 @@ def _visits(visit: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Schedule a visit to the debtor's stored address with at least two collectors."""
-        team, when = _names(collectors, "--collectors"), _day(on)
+        team, when = _names(collectors, "--collectors"), business_day(on)
         if from_queue == (debtor is not None):
             raise InvalidInput("give a DEBTOR or --from-queue", hint="one of the two, not both")
         if debtor is None:
-            made, refused = service.schedule_from_queue(_uow()(), when, team, bootstrap.utc_now())
+            made, refused = service.schedule_from_queue(
+                store_uow()(), when, team, bootstrap.utc_now()
+            )
             for record in made:
                 typer.echo(_visit_line(record))
             for r in refused:
@@ -259,7 +240,7 @@ def _visits(visit: typer.Typer) -> None:
                        f"{len({r.debtor for r in refused})} refused by the gate")  # fmt: skip
             return
         kept = clock_window(window, "--window") if window else None
-        one = service.schedule_visit(_uow()(), debtor, when, team, bootstrap.utc_now(),
+        one = service.schedule_visit(store_uow()(), debtor, when, team, bootstrap.utc_now(),
                                      account=account, window=kept)  # fmt: skip
         typer.echo(f"{one.visit.id}: visit to {debtor} on {one.visit.planned_on} scheduled")
 
@@ -269,7 +250,7 @@ def _visits(visit: typer.Typer) -> None:
         visit_id: Annotated[str, typer.Argument(help="Visit id.")], on: On = None
     ) -> None:
         """Move a visit not yet begun to another day."""
-        made = service.reschedule(_uow()(), visit_id, _day(on), bootstrap.utc_now())
+        made = service.reschedule(store_uow()(), visit_id, business_day(on), bootstrap.utc_now())
         typer.echo(f"{visit_id}: moved to {made.visit.planned_on}")
 
     @visit.command("checkin")
@@ -281,7 +262,7 @@ def _visits(visit: typer.Typer) -> None:
     ) -> None:
         """Check in: time and place; the distance to the address is measured from lat,lon."""
         where, words = _place(place)
-        made = service.check_in(_uow()(), visit_id, moment(at, "--at"), where, words)
+        made = service.check_in(store_uow()(), visit_id, moment(at, "--at"), where, words)
         arrival = made.visit.arrival
         assert arrival is not None
         far = "" if arrival.distance_m is None else f", {arrival.distance_m} m from the address"
@@ -308,7 +289,7 @@ def _visits(visit: typer.Typer) -> None:
         not_home or assessed_only; a plan or extension agreed at the door is
         agreed with the close (its hold placed), or nothing is stored.
         """
-        factory = _uow()
+        factory = store_uow()
         with factory() as uow:
             stored = uow.visits.get(visit_id)
         team = _names(collectors, "--collectors") if collectors else ()
@@ -336,7 +317,7 @@ def _visits(visit: typer.Typer) -> None:
         debtor: Annotated[str, typer.Argument(help="Debtor id.")], as_json: Json = False
     ) -> None:
         """The debtor's visits."""
-        found = service.visits_of(_uow()(), debtor)
+        found = service.visits_of(store_uow()(), debtor)
         if as_json:
             print_json([_visit_view(r) for r in found])
             return
@@ -347,7 +328,7 @@ def _visits(visit: typer.Typer) -> None:
     @guarded
     def show(visit_id: Annotated[str, typer.Argument(help="Visit id.")]) -> None:
         """One visit as JSON: where it stands, what was found and agreed, the evidence."""
-        with _uow()() as uow:
+        with store_uow()() as uow:
             found = uow.visits.get(visit_id)
         if found is None:
             raise InvalidInput(f"no field visit {visit_id!r}", hint="see `visit list DEBTOR`")
@@ -394,7 +375,7 @@ def _stages(visit: typer.Typer) -> None:
         approved_by: Annotated[str | None, typer.Option(help="Supervisor approving it.")] = None,
     ) -> None:
         """Record a stage: assessment, negotiation (its outcome) or legal referral/approval."""
-        factory = _uow()
+        factory = store_uow()
         if name == "assessment":
             found = Assessment(residence, employer_verified, willingness, notes)
             made = service.assess(factory(), visit_id, found)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from arrears import bootstrap
-from arrears.entrypoints.cli.common import day, guarded, print_json, state
+from arrears.entrypoints.cli.common import day, guarded, moment, print_json, state
 from arrears.kernel.errors import DateError
 from arrears.service.collection_views import queue_view
 from arrears.service.work_queue import Execution, execute_action
@@ -79,7 +79,6 @@ def register_work_queue(group: typer.Typer) -> None:
 
 
 def _execute(group: typer.Typer) -> None:
-    from arrears.entrypoints.cli.collections import moment
 
     @group.command("execute")
     @guarded
