@@ -17,13 +17,13 @@ safe in any process.
 from __future__ import annotations
 
 from pathlib import Path
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from arrears.collections.report import REFUSAL_STAGES, CollectionsReport
 from arrears.kernel.errors import InvalidInput
+
+if TYPE_CHECKING:  # matplotlib is imported when charts are drawn: it costs seconds to load
+    from matplotlib.figure import Figure
 
 __all__ = ["CHART_FILES", "refusal_series", "whole_units", "write_charts"]
 
@@ -114,6 +114,8 @@ def _refusals(report: CollectionsReport, figure: Figure) -> None:
         axes.legend(title="stage")
     else:
         axes.text(0.5, 0.5, "no refusals", ha="center", va="center", transform=axes.transAxes)
+    from matplotlib.ticker import MaxNLocator
+
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("refusals logged")
     axes.set_title(f"Compliance refusals by rule and stage\n{report.first} to {report.last}")
@@ -129,6 +131,9 @@ def write_charts(report: CollectionsReport, out: Path) -> list[Path]:
         ) from None
     if not out.is_dir():
         raise InvalidInput(f"--out {out} is not a folder", hint="give a folder for the charts")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     paths = [out / name for name in CHART_FILES]
     for draw, path in zip((_rates, _money, _refusals), paths, strict=True):
         figure = Figure(figsize=(6.0, 4.5), layout="constrained")
