@@ -30,13 +30,13 @@ from typing import TypeVar
 from arrears.collections import cases as case_rules
 from arrears.collections.cases import Case
 from arrears.collections.complaints import Complaint
-from arrears.collections.compliance import check, load_pack
-from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
+from arrears.collections.compliance import load_pack
+from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
 from arrears.kernel.errors import InvalidInput, NotFound
 from arrears.service.collection_plans import DEFAULT_ZONE
-from arrears.service.contact_gate import EXECUTION
+from arrears.service.contact_gate import EXECUTION, execution_refusals
 from arrears.service.ports import EXECUTED, REFUSED, QueuedAction, RefusalRecord, UnitOfWork
 from arrears.service.work_queue import Execution, contact_record
 
@@ -111,34 +111,17 @@ def gate_refusals(
     debtor = record.debtor
     profile = facts.profiles.get(debtor)
     tz, pack_name = (profile.tz, profile.pack) if profile else judged
-    pack = load_pack(pack_name)
-    state, past = compliance_view(
+    return execution_refusals(
+        load_pack(pack_name),
+        record,
+        tz,
+        profile,
         ledger,
         facts.holds.get(debtor, []),
         facts.complaints.get(debtor, []),
         facts.opt_outs.get(debtor, []),
-        at=record.started_at,
-        debtor_tz=tz,
-        debt=record.account_id,
-        profile=profile,
+        now,
     )
-    decision = check(action_for(record, tz, state, past), pack)
-    return [
-        RefusalRecord(
-            record.id,
-            debtor,
-            record.account_id,
-            record.channel,
-            record.actor,
-            record.started_at,
-            r.rule,
-            r.reason,
-            r.source,
-            EXECUTION,
-            now,
-        )
-        for r in decision.refusals
-    ]
 
 
 def execute_in(

@@ -10,12 +10,15 @@ work, then raises :func:`refused_error`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from arrears.collections import cases as case_rules
 from arrears.collections.cases import Case
+from arrears.collections.complaints import Complaint
 from arrears.collections.compliance import RulePack, check, load_pack
 from arrears.collections.debtors import DebtorProfile, action_for, compliance_view
+from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord, check_correction, without
 from arrears.kernel.errors import ComplianceRefused, InvalidInput, NotFound
 from arrears.service.ports import RefusalRecord, UnitOfWork
@@ -23,6 +26,7 @@ from arrears.service.ports import RefusalRecord, UnitOfWork
 __all__ = [
     "EXECUTION",
     "debtor_accounts",
+    "execution_refusals",
     "judge_contact",
     "judged_by",
     "known_case",
@@ -113,11 +117,33 @@ def _refusals(
     if record.corrects is not None:
         # the corrected record stands in for the original: judge it without it
         ledger = without(ledger, record.corrects)
+    debtor = record.debtor
+    facts = (uow.holds.for_debtor(debtor), uow.complaints.for_debtor(debtor))
+    return execution_refusals(
+        pack, record, debtor_tz, profile, ledger, *facts, uow.holds.opt_outs(debtor), now
+    )
+
+
+def execution_refusals(
+    pack: RulePack,
+    record: ContactRecord,
+    debtor_tz: str,
+    profile: DebtorProfile | None,
+    ledger: Sequence[ContactRecord],
+    holds: Sequence[Hold],
+    complaints: Sequence[Complaint],
+    opt_outs: Sequence[OptOut],
+    now: datetime,
+) -> list[RefusalRecord]:
+    """The gate on ``record`` against the debtor's ``ledger`` (the contacts before it),
+    holds, complaints and opt-outs, as refusals logged at stage ``execution`` (with the
+    agency that acted, for its scorecard). One contact (``judge_contact``) and a round
+    of the day's queue (``bulk_gate``) are judged by this one function."""
     state, past = compliance_view(
         ledger,
-        uow.holds.for_debtor(record.debtor),
-        uow.complaints.for_debtor(record.debtor),
-        uow.holds.opt_outs(record.debtor),
+        holds,
+        complaints,
+        opt_outs,
         at=record.started_at,
         debtor_tz=debtor_tz,
         debt=record.account_id,
