@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -19,8 +18,7 @@ import typer
 from arrears import bootstrap
 from arrears.domain.dues import Due
 from arrears.domain.restructure import load_plan_policy
-from arrears.entrypoints.cli.common import day, guarded, print_json, state
-from arrears.kernel.errors import DateError
+from arrears.entrypoints.cli.common import business_day, guarded, print_json, state, store_uow
 from arrears.kernel.money import format_minor
 from arrears.service import plans as service
 from arrears.service.ports import RepaymentPlan, UnitOfWork
@@ -38,21 +36,6 @@ On = Annotated[
 By = Annotated[str, typer.Option("--by", help="The collector agreeing it (required).")]
 Preview = Annotated[bool, typer.Option("--preview", help="Show it; store nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _uow() -> Callable[[], UnitOfWork]:
-    return bootstrap.sql_uow_factory(state.db)
-
-
-def _business_day(factory: Callable[[], UnitOfWork], on: str | None) -> date:
-    given = day(on, "--on")
-    if given is not None:
-        return given
-    with factory() as uow:
-        business = uow.settings.business_date()
-    if business is None:
-        raise DateError("the store has no business date yet", hint="give --on YYYY-MM-DD")
-    return business
 
 
 def _due_line(due: Due) -> str:
@@ -76,11 +59,11 @@ def _run(
     by: str,
     preview: bool,
 ) -> None:
-    factory = _uow()
+    factory = store_uow()
     terms = bootstrap.build_terms(state.catalogue)
     policy = load_plan_policy(state.catalogue)
     request = service.PlanRequest(
-        debtor, account, kind, size, _business_day(factory, on), by, approved_by
+        debtor, account, kind, size, business_day(on, factory), by, approved_by
     )
     what = f"{size} months" if kind == service.INSTALLMENT else f"{size} days"
     if preview:
@@ -143,7 +126,7 @@ def register_plans(group: typer.Typer) -> None:
     @guarded
     def plans_(debtor: Debtor, as_json: Json = False) -> None:
         """List a debtor's plans and extensions with their status."""
-        made = service.plans_of(_uow()(), debtor)
+        made = service.plans_of(store_uow()(), debtor)
         if as_json:
             print_json([_shown(p) for p in made])
             return

@@ -9,31 +9,18 @@ is marked refused.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
 from arrears import bootstrap
-from arrears.entrypoints.cli.common import day, guarded, moment, print_json, state
-from arrears.kernel.errors import DateError
+from arrears.entrypoints.cli.common import business_day, guarded, moment, print_json, state
 from arrears.service.collection_views import queue_view
 from arrears.service.work_queue import Execution, execute_action
 
 __all__ = ["register_work_queue"]
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _day(on: str | None) -> date:
-    given = day(on, "--on")
-    if given is not None:
-        return given
-    with bootstrap.sql_uow_factory(state.db)() as uow:
-        business = uow.settings.business_date()
-    if business is None:
-        raise DateError("the store has no business date yet", hint="give --on YYYY-MM-DD")
-    return business
 
 
 def _line(view: dict[str, Any]) -> str:
@@ -62,7 +49,7 @@ def register_work_queue(group: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """List the day's planned actions by priority, highest first."""
-        when = _day(on)
+        when = business_day(on)
         views = queue_view(bootstrap.sql_uow_factory(state.db)(), when, channel)
         if as_json:
             print_json(views)
