@@ -37,7 +37,6 @@ __all__ = [
     "append_rows",
     "arrow_of",
     "attach",
-    "by_account",
     "drop_rows",
     "due_rows",
     "empty_frame",
@@ -46,9 +45,11 @@ __all__ = [
     "from_book",
     "local_keys",
     "localised",
+    "min_by_account",
     "posting_rows",
     "set_rows",
     "spread",
+    "sum_by_account",
     "to_book",
     "unpaid",
     "unpaid_minimum",
@@ -221,10 +222,9 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
     a binary search finds each row's account; otherwise a join does.
     """
     owners = rows.get_column("account_id")
-    if ids.is_sorted() and owners.is_sorted():
-        starts = owners.ne_missing(owners.shift(1)).fill_null(True)
-        run = starts.cast(pl.UInt32).cum_sum() - 1  # rows of one account form one run
-        heads = owners.filter(starts)
+    run = owners.rle_id()  # rows of one account form one run, when they come sorted
+    heads = owners.filter(run.diff().fill_null(1) != 0)
+    if ids.is_sorted() and heads.is_sorted():  # heads in order: the rows are sorted
         at, found = _positions(ids, heads)
         sorted_keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as ids are
         keyed = rows.with_columns(sorted_keys)
@@ -332,26 +332,94 @@ def attach(
     return rows.with_columns(accounts.get_column(n).gather(keys).alias(prefix + n) for n in names)
 
 
-def by_account(
-    accounts: pl.DataFrame, rows: pl.DataFrame, fill: int | None = 0, /, **aggs: pl.Expr
+def sum_by_account(
+    accounts: pl.DataFrame, rows: pl.DataFrame, fill: int | None = 0, /, **values: pl.Expr
 ) -> pl.DataFrame:
-    """Add per-account aggregates of ``rows`` (dues, conversions) as columns of ``accounts``.
+    """Add to ``accounts`` the per-account sums of per-row ``values`` of ``rows``
+    (dues, conversions), as Int64 columns; accounts without rows get ``fill``
+    (or null when ``fill`` is None). A boolean value counts the rows where it holds.
 
-    Accounts without rows get ``fill`` (or null when ``fill`` is None).
+    Rows come grouped by account (the book is sorted so, and filtering keeps
+    it), and then a running total read at the end of each account's run gives
+    the sums in one pass, without hashing; otherwise a group-by does.
 
-    >>> a = pl.DataFrame({"_k": [0, 1]})
-    >>> d = pl.DataFrame({"_k": [0, 0], "x": [2, 3]})
-    >>> by_account(a, d, total=pl.col("x").sum()).get_column("total").to_list()
-    [5, 0]
+    >>> a = pl.DataFrame({"_k": [0, 1, 2]})
+    >>> d = pl.DataFrame({"_k": [0, 0, 2], "x": [2, 3, 4]})
+    >>> sum_by_account(a, d, total=pl.col("x")).get_column("total").to_list()
+    [5, 0, 4]
+    >>> d = pl.DataFrame({"_k": [2, 0, 0], "x": [4, 2, 3]})  # not grouped: a group-by
+    >>> sum_by_account(a, d, None, total=pl.col("x")).get_column("total").to_list()
+    [5, None, 4]
     """
-    agg = rows.group_by(KEY).agg(**aggs)
+    per_row = rows.select(pl.col(KEY), *(e.cast(pl.Int64).alias(n) for n, e in values.items()))
+    keys = per_row.get_column(KEY)
+    if keys.is_sorted():
+        ends = keys.ne_missing(keys.shift(-1)).fill_null(True)
+        totals = per_row.select(pl.col(KEY), *(pl.col(n).cum_sum() for n in values)).filter(ends)
+        sums = totals.with_columns(pl.col(n).diff().fill_null(pl.col(n)) for n in values)
+    else:
+        sums = per_row.group_by(KEY).agg(pl.col(n).sum() for n in values)
+    return _spread_onto(accounts, sums, fill, values)
+
+
+def min_by_account(
+    accounts: pl.DataFrame, rows: pl.DataFrame, /, **values: pl.Expr
+) -> pl.DataFrame:
+    """Add to ``accounts`` the earliest of per-row date ``values`` of each account's
+    ``rows``, null where it has none.
+
+    For rows grouped by account, each date is packed below its account's key
+    into one unsigned 64-bit number: a running minimum taken from the end
+    then stops at each account's own rows (every later account's numbers are
+    larger), and its value at the account's first row holds the earliest date.
+
+    >>> from datetime import date
+    >>> a = pl.DataFrame({"_k": [0, 1, 2]})
+    >>> d = pl.DataFrame({"_k": [0, 0, 2], "d": [date(2026, 3, 2), date(2026, 3, 1), None]})
+    >>> min_by_account(a, d, first=pl.col("d")).get_column("first").to_list()
+    [datetime.date(2026, 3, 1), None, None]
+    """
+    per_row = rows.select(pl.col(KEY), *(e.alias(n) for n, e in values.items()))
+    keys = per_row.get_column(KEY)
+    if not keys.is_sorted():
+        found = per_row.group_by(KEY).agg(pl.col(n).min() for n in values)
+        return _spread_onto(accounts, found, None, values)
+    out = accounts
+    for name in values:
+        dated = per_row.select(pl.col(KEY), pl.col(name).cast(pl.Int32).alias("_d")).drop_nulls()
+        if dated.is_empty():
+            found = pl.DataFrame(
+                {KEY: pl.Series([], dtype=keys.dtype), name: pl.Series([], dtype=pl.Date)}
+            )
+        else:
+            low = dated.get_column("_d").min()
+            shift = pl.lit(2**32, pl.UInt64)
+            packed = pl.col(KEY).cast(pl.UInt64) * shift + (pl.col("_d") - low).cast(pl.UInt64)
+            firsts = pl.col(KEY).ne_missing(pl.col(KEY).shift(1)).fill_null(True)
+            found = dated.select(
+                pl.col(KEY),
+                ((packed.cum_min(reverse=True) % shift).cast(pl.Int64) + low)
+                .cast(pl.Int32)
+                .cast(pl.Date)
+                .alias(name),
+                firsts.alias("_first"),
+            ).filter(pl.col("_first"))
+        out = _spread_onto(out, found, None, {name: None})
+    return out
+
+
+def _spread_onto(
+    accounts: pl.DataFrame, found: pl.DataFrame, fill: int | None, names: dict[str, object]
+) -> pl.DataFrame:
     like = accounts.get_column(KEY)
     return accounts.with_columns(
         _like_chunks(
-            spread(accounts.height, agg.get_column(KEY), agg.get_column(name), fill).alias(name),
+            spread(accounts.height, found.get_column(KEY), found.get_column(name), fill).alias(
+                name
+            ),
             like,
         )
-        for name in aggs
+        for name in names
     )
 
 
@@ -360,7 +428,7 @@ def local_keys(mask: pl.Series) -> pl.Series:
 
     A step that works on a few accounts (``accounts.filter(mask)``) gives
     their dues these places as keys (:func:`localised`), and
-    :func:`by_account` then sums onto the few rows, not the whole book.
+    :func:`sum_by_account` then sums onto the few rows, not the whole book.
 
     >>> local_keys(pl.Series([False, True, True])).to_list()[1:]
     [0, 1]
@@ -383,16 +451,28 @@ def spread(height: int, keys: pl.Series, values: pl.Series, fill: int | None = 0
 
 
 def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.DataFrame:
-    """``frame`` with the rows at positions ``at`` given new values in the named columns."""
+    """``frame`` with the rows at positions ``at`` given new values in the named columns.
+
+    A column is copied to be changed, so a column whose rows at ``at``
+    already hold the new values is left as it is: most nights touch a few
+    rows, and most of what a step could write there is what is there.
+
+    >>> f = pl.DataFrame({"x": [1, 2, 3], "y": [4, 5, 6]})
+    >>> set_rows(f, pl.Series([1]), x=pl.Series([9]), y=pl.Series([5])).rows()
+    [(1, 4), (9, 5), (3, 6)]
+    """
     if not at.len():
         return frame
     changed = []
     for name, new in values.items():
         old = frame.get_column(name)
+        new = new.cast(old.dtype)
+        if not old.gather(at).ne_missing(new).any():
+            continue
         column = old.clone()
-        column.scatter(at, new.cast(column.dtype))
+        column.scatter(at, new)
         changed.append(_like_chunks(column, old))
-    return frame.with_columns(changed)
+    return frame.with_columns(changed) if changed else frame
 
 
 #: Above this many runs of dropped rows a frame is filtered (copied) rather than cut.

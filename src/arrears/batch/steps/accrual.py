@@ -24,9 +24,10 @@ from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
     attach,
-    by_account,
+    min_by_account,
     posting_rows,
     set_rows,
+    sum_by_account,
     unpaid,
     unpaid_minimum,
     with_product,
@@ -46,7 +47,7 @@ def next_due(state: DayState) -> pl.DataFrame:
     if "_next_due" in state.accounts.columns:
         return state.accounts
     unbilled = state.dues.select("_k", "due_date", "billed").filter(~pl.col("billed"))
-    return by_account(state.accounts, unbilled, None, _next_due=pl.col("due_date").min())
+    return min_by_account(state.accounts, unbilled, _next_due=pl.col("due_date"))
 
 
 def accrue(state: DayState, params: Params) -> DayState:
@@ -57,11 +58,11 @@ def accrue(state: DayState, params: Params) -> DayState:
     accounts = next_due(state).with_columns(_charging=charging)
     past = _past_dues(state, accounts)
     dues, accounts = _loan_penalty(state, params, accounts, past)
-    accounts = by_account(
+    accounts = sum_by_account(
         accounts,
         past.filter((pl.col("_kind") == "line") & pl.col("_charging")),
-        _past_principal=unpaid("principal").sum(),
-        _past_minimum=unpaid_minimum().sum(),
+        _past_principal=unpaid("principal"),
+        _past_minimum=unpaid_minimum(),
     )
     accounts = (
         with_product(accounts, params, "revolving_rate_e10", "line_penalty_rate_e10")
@@ -159,4 +160,4 @@ def _loan_penalty(
         charged.get_column("_r"),
         penalty_minor=charged.get_column("penalty_minor") + charged.get_column("_penalty"),
     )
-    return dues, by_account(accounts, charged, _loan_penalty=pl.col("_penalty").sum())
+    return dues, sum_by_account(accounts, charged, _loan_penalty=pl.col("_penalty"))

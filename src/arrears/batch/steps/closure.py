@@ -14,11 +14,11 @@ import polars as pl
 
 from arrears.batch.frames import (
     DayState,
-    by_account,
     event_rows,
     local_keys,
     localised,
     set_rows,
+    sum_by_account,
     unpaid_total,
 )
 from arrears.batch.params import Params
@@ -38,11 +38,11 @@ def close_settled_loans(state: DayState, params: Params) -> DayState:
         return state
     # only the loans with nothing left unbilled are looked at
     mine = state.dues.filter(candidates.gather(state.dues.get_column("_k")))
-    loans = by_account(
+    loans = sum_by_account(
         state.accounts.filter(candidates),
         localised(mine, local_keys(candidates)),
-        _unbilled=(~pl.col("billed")).sum(),
-        _unpaid=pl.when(pl.col("billed")).then(unpaid_total()).otherwise(0).sum(),
+        _unbilled=~pl.col("billed"),
+        _unpaid=pl.when(pl.col("billed")).then(unpaid_total()).otherwise(0),
     )
     settled = loans.filter((pl.col("_unbilled") == 0) & (pl.col("_unpaid") == 0))
     if settled.is_empty():

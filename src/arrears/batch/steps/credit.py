@@ -19,11 +19,11 @@ import polars as pl
 from arrears.batch.frames import (
     DayState,
     attach,
-    by_account,
     local_keys,
     localised,
     posting_rows,
     set_rows,
+    sum_by_account,
     unpaid,
     unpaid_minimum,
 )
@@ -45,8 +45,8 @@ def apply_credit(state: DayState, params: Params) -> DayState:
     holders = state.accounts.filter(holding)
     mine = attach(localised(mine, local), holders, "credit_balance_minor", prefix="_money_")
     paid = allocate(mine.rename({"_money_credit_balance_minor": "_money"}), params.waterfall)
-    holders = by_account(
-        holders, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}").sum() for p in params.waterfall}
+    holders = sum_by_account(
+        holders, paid, **{f"_paid_{p}": pl.col(f"_paid_{p}") for p in params.waterfall}
     ).with_columns(_applied=pl.sum_horizontal(f"_paid_{p}" for p in params.waterfall))
     applied = holders.filter(pl.col("_applied") > 0)
     if applied.is_empty():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, attach, by_account, event_rows, set_rows
+from arrears.batch.frames import DayState, attach, event_rows, set_rows, sum_by_account
 from arrears.batch.params import Params
 from arrears.batch.steps.accrual import next_due
 
@@ -50,7 +50,7 @@ def bill_installments(state: DayState, params: Params) -> DayState:
         billed=bills.get_column("billed"),
         interest_minor=bills.get_column("interest_minor"),
     )
-    accounts = by_account(accounts, bills, None, _principal=pl.col("principal_minor").sum())
+    accounts = sum_by_account(accounts, bills, None, _principal=pl.col("principal_minor"))
     billing = pl.col("_principal").is_not_null()
     accounts = accounts.with_columns(
         unbilled_principal_minor=pl.col("unbilled_principal_minor")

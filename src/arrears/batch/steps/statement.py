@@ -23,13 +23,13 @@ import polars as pl
 from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
-    by_account,
     due_rows,
     event_rows,
     local_keys,
     localised,
     posting_rows,
     set_rows,
+    sum_by_account,
     unpaid,
     unpaid_minimum,
     unpaid_total,
@@ -58,17 +58,16 @@ def cut_statements(state: DayState, params: Params) -> DayState:
     local = local_keys(cutting)
     mine = state.dues.with_row_index("_r").filter(cutting.gather(state.dues.get_column("_k")))
     conversions, parts = _bill_installments(state, cutting)
-    accounts = by_account(
+    accounts = sum_by_account(
         state.accounts.filter(cutting),
         localised(mine.filter(pl.col("billed")), local),
-        _carried=unpaid_total().sum(),
+        _carried=unpaid_total(),
         _carried_retail=pl.when(pl.col("kind") == "statement")
         .then(pl.min_horizontal(unpaid("principal"), pl.col("retail_minor")))
-        .otherwise(0)
-        .sum(),
+        .otherwise(0),
     )
-    accounts = by_account(
-        accounts, localised(parts, local), _inst_p=pl.col("_p").sum(), _inst_f=pl.col("_f").sum()
+    accounts = sum_by_account(
+        accounts, localised(parts, local), _inst_p=pl.col("_p"), _inst_f=pl.col("_f")
     )
     billing = (
         pl.col("unbilled_principal_minor")
