@@ -125,7 +125,8 @@ def close_partition(
     for batch in batches:
         if params is None:
             params = _worker_params(payload)
-        closed = close_book(unpack(batch), through, params)
+        # Spark runs a task a core: one thread a task, or the tasks fight for the cores
+        closed = close_book(unpack(batch), through, params, workers=1)
         yield from pack(closed).to_batches()
 
 
