@@ -359,7 +359,7 @@ def sum_by_account(
         sums = totals.with_columns(pl.col(n).diff().fill_null(pl.col(n)) for n in values)
     else:
         sums = per_row.group_by(KEY).agg(pl.col(n).sum() for n in values)
-    return _spread_onto(accounts, sums, fill, values)
+    return _spread_onto(accounts, sums, fill, list(values))
 
 
 def min_by_account(
@@ -383,7 +383,7 @@ def min_by_account(
     keys = per_row.get_column(KEY)
     if not keys.is_sorted():
         found = per_row.group_by(KEY).agg(pl.col(n).min() for n in values)
-        return _spread_onto(accounts, found, None, values)
+        return _spread_onto(accounts, found, None, list(values))
     out = accounts
     for name in values:
         dated = per_row.select(pl.col(KEY), pl.col(name).cast(pl.Int32).alias("_d")).drop_nulls()
@@ -404,12 +404,12 @@ def min_by_account(
                 .alias(name),
                 firsts.alias("_first"),
             ).filter(pl.col("_first"))
-        out = _spread_onto(out, found, None, {name: None})
+        out = _spread_onto(out, found, None, [name])
     return out
 
 
 def _spread_onto(
-    accounts: pl.DataFrame, found: pl.DataFrame, fill: int | None, names: dict[str, object]
+    accounts: pl.DataFrame, found: pl.DataFrame, fill: int | None, names: Sequence[str]
 ) -> pl.DataFrame:
     like = accounts.get_column(KEY)
     return accounts.with_columns(
