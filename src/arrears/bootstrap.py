@@ -17,6 +17,7 @@ from arrears.domain.calendars import calendar_named
 from arrears.domain.catalogue import load_catalogue
 from arrears.domain.terms import Terms
 from arrears.kernel.ids import new_id
+from arrears.service.portfolio import PortfolioReads
 from arrears.service.ports import BookAccess, UnitOfWork
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "memory_uow_factory",
     "new_account_id",
     "sql_book_access",
+    "sql_portfolio_reads",
     "sql_uow_factory",
     "upgrade_store",
     "utc_now",
@@ -70,6 +72,15 @@ def sql_book_access(url: str | None = None) -> BookAccess:
 
     engine, _ = open_store(database_url(url))
     return SqlBookAccess(engine, utc_now, fault=os.environ.get("ARREARS_FAULT"))
+
+
+def sql_portfolio_reads(url: str | None = None) -> PortfolioReads:
+    """Bulk reads for portfolio analytics and provisioning on the store at ``url``."""
+    from arrears.adapters.db.portfolio_reads import SqlPortfolioReads
+    from arrears.adapters.db.store import database_url, open_store
+
+    engine, _ = open_store(database_url(url))
+    return SqlPortfolioReads(engine)
 
 
 def upgrade_store(url: str | None = None) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.core import Context
 from typer._click.exceptions import UsageError  # typer 0.29 vendors click; pinned
 
 from arrears import bootstrap
@@ -36,6 +37,8 @@ from arrears.entrypoints.cli.collections import register_collections
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
 from arrears.entrypoints.cli.compliance import register_compliance
 from arrears.entrypoints.cli.demo import register_demo
+from arrears.entrypoints.cli.portfolio import register_portfolio
+from arrears.entrypoints.cli.risk import app as risk_app
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.service import cob as cob_service
@@ -55,6 +58,7 @@ register_tools(app)
 register_demo(app)
 register_compliance(app)
 register_collections(app)
+register_portfolio(app)
 
 Db = Annotated[
     str | None,
@@ -389,6 +393,7 @@ def trial_balance_() -> None:
 
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(risk_app, name="risk")
 
 
 @db_app.command("upgrade")
@@ -398,13 +403,21 @@ def db_upgrade() -> None:
     typer.echo(f"schema up to date: {bootstrap.upgrade_store(state.db)}")
 
 
+def _command_names(ctx: Context | None) -> list[str]:
+    """The names of the (sub)commands below the root, outermost first."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return names[::-1]
+
+
 def run() -> None:
     """The console script: usage mistakes too become one line and exit status 2."""
     try:
         code = app(standalone_mode=False)
     except UsageError as err:
-        command = err.ctx.command.name if err.ctx and err.ctx.parent else None
-        where = f"arrears {command}" if command else "arrears"
+        where = " ".join(["arrears", *_command_names(err.ctx)])  # e.g. arrears risk fit
         typer.echo(f"arrears: {err.format_message().rstrip('.')}; see `{where} --help`", err=True)
         code = 2
     except typer.Abort:

@@ -1,0 +1,316 @@
+"""Portfolio analytics and provisioning from the store: the reads they need and the use cases.
+
+:class:`PortfolioReads` is the port: a handful of bulk reads (accounts with
+their bucket moves, receivable balances on a row of days, charge-offs and
+recoveries), never one query per account. :func:`portfolio_report` builds
+month-on-month roll-rate matrices, flow rates, vintage curves and the
+five-level classification; :func:`provision` stages every account on the
+book and prices its expected credit loss from the same transition matrices.
+
+Both take an explicit ``as_of``, which must be a closed day: after the
+store's last closed day is refused, as is a book with no account open by
+then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any, Protocol
+
+from arrears.domain.catalogue import default_catalogue
+from arrears.domain.products import Catalogue
+from arrears.kernel.errors import DateError, InvalidInput
+from arrears.risk.ecl import EclResult, Exposure, expected_credit_loss, loss_given_default
+from arrears.risk.portfolio import (
+    CHARGED_OFF,
+    CLOSED,
+    AccountFacts,
+    ClassLevel,
+    FlowRate,
+    RollRateMatrix,
+    VintagePoint,
+    classification,
+    days_past_due_on,
+    flow_rates,
+    month_ends,
+    months_between,
+    pooled_transitions,
+    roll_rate_matrix,
+    state_on,
+    vintage_curves,
+)
+from arrears.risk.provisioning import ProvisioningParams
+
+__all__ = [
+    "VINTAGE_THRESHOLDS",
+    "Balances",
+    "PortfolioReads",
+    "PortfolioReport",
+    "ProvisionReport",
+    "portfolio_report",
+    "provision",
+]
+
+#: Vintage curves show the share ever this many days past due (30+ and 90+).
+VINTAGE_THRESHOLDS = (30, 90)
+
+#: ``balances[day][account_id] = (receivable, principal)`` in minor units.
+Balances = Mapping[date, Mapping[str, tuple[int, int]]]
+
+
+class PortfolioReads(Protocol):
+    """The store's reads for portfolio analytics, each one bulk query (or a few)."""
+
+    def last_closed_day(self) -> date | None:
+        """The day before the store's business date; None when it has none."""
+        ...
+
+    def accounts(self, through: date) -> list[AccountFacts]:
+        """Every account opened on or before ``through``, with its bucket moves to then."""
+        ...
+
+    def balances(self, days: Sequence[date]) -> Balances:
+        """Each account's receivable and principal balance at the end of each day."""
+        ...
+
+    def charge_offs(self, through: date) -> tuple[int, int]:
+        """Charged off and recovered after charge-off, in minor units, to ``through``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioReport:
+    as_of: date
+    currency: str
+    buckets: tuple[str, ...]
+    month_ends: tuple[date, ...]
+    matrices: tuple[RollRateMatrix, ...]
+    flows: tuple[FlowRate, ...]
+    vintages: tuple[VintagePoint, ...]
+    classes: tuple[ClassLevel, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            "buckets": list(self.buckets),
+            "month_ends": [d.isoformat() for d in self.month_ends],
+            "roll_rates": [_matrix_dict(m) for m in self.matrices],
+            "flow_rates": [_plain(f, "rate") for f in self.flows],
+            "vintages": [_plain(v, "account_rate", "amount_rate") for v in self.vintages],
+            "classification": [_plain(c) for c in self.classes],
+        }
+
+
+def _value(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _plain(record: Any, *extra: str) -> dict[str, Any]:
+    """A frozen record as JSON-ready values: its fields, then the named properties."""
+    names = [*(f.name for f in fields(record)), *extra]
+    return {name: _value(getattr(record, name)) for name in names}
+
+
+def _matrix_dict(m: RollRateMatrix) -> dict[str, Any]:
+    return {
+        "first": m.first.isoformat(),
+        "last": m.last.isoformat(),
+        "states": list(m.states),
+        "counts": [list(r) for r in m.counts],
+        "balances_minor": [list(r) for r in m.balances],
+        "rates": [[round(x, 6) for x in r] for r in m.rates()],
+    }
+
+
+def _known_buckets(accounts: Sequence[AccountFacts], buckets: Sequence[str]) -> None:
+    """Refuse a bucket move the catalogue does not name (the store was closed with another)."""
+    for facts in accounts:
+        for move in facts.moves:
+            if move.to_bucket not in buckets:
+                raise InvalidInput(
+                    f"account {facts.account_id} moved to bucket {move.to_bucket!r} on "
+                    f"{move.on}, which the catalogue does not name ({', '.join(buckets)})",
+                    hint="give the catalogue the book was closed with (--catalogue)",
+                )
+
+
+def _checked(reads: PortfolioReads, as_of: date, months: int) -> list[AccountFacts]:
+    if not 1 <= months <= 120:
+        raise InvalidInput(f"--months {months} is out of range", hint="give 1 to 120 months")
+    last = reads.last_closed_day()
+    if last is None:
+        raise DateError(
+            "the store has no business date yet", hint="run the close of business first"
+        )
+    if as_of > last:
+        raise DateError(
+            f"--as-of {as_of} is after the store's last closed day {last}",
+            hint=f"give --as-of {last} or earlier",
+        )
+    accounts = reads.accounts(as_of)
+    if not accounts:
+        raise InvalidInput(
+            f"the book is empty: no account was open on or before {as_of}",
+            hint="open accounts (or run `arrears demo`) or give a later --as-of",
+        )
+    return accounts
+
+
+def _matrices(
+    accounts: Sequence[AccountFacts],
+    ends: Sequence[date],
+    balances: Balances,
+    buckets: Sequence[str],
+) -> tuple[RollRateMatrix, ...]:
+    receivable = {d: {a: b[0] for a, b in balances.get(d, {}).items()} for d in ends}
+    return tuple(
+        roll_rate_matrix(accounts, receivable, first, last, buckets)
+        for first, last in pairwise(ends)
+    )
+
+
+def _on_book(
+    accounts: Sequence[AccountFacts], as_of: date, buckets: Sequence[str]
+) -> list[tuple[AccountFacts, str, int]]:
+    """Accounts on the book at ``as_of``: each with its bucket and DPD then."""
+    made = []
+    for facts in accounts:
+        where = state_on(facts, as_of, buckets[0])
+        if where in buckets:
+            made.append((facts, str(where), days_past_due_on(facts, as_of)))
+    return made
+
+
+def portfolio_report(
+    reads: PortfolioReads, as_of: date, months: int = 12, catalogue: Catalogue | None = None
+) -> PortfolioReport:
+    """Roll rates and flow rates over the last ``months`` month ends, vintages and classes."""
+    accounts = _checked(reads, as_of, months)
+    policy = (catalogue or default_catalogue()).delinquency
+    buckets = tuple(b[0] for b in policy.buckets)
+    _known_buckets(accounts, buckets)
+    ends = month_ends(as_of, months + 1)
+    balances = reads.balances([*ends, as_of])
+    matrices = _matrices(accounts, ends, balances, buckets)
+    flows = tuple(f for m in matrices for f in flow_rates(m, buckets))
+    book = _on_book(accounts, as_of, buckets)
+    now = balances.get(as_of, {})
+    classes = classification(
+        [c[0] for c in policy.classes],
+        [(policy.class_for(dpd), now.get(f.account_id, (0, 0))[0]) for f, _, dpd in book],
+    )
+    return PortfolioReport(
+        as_of,
+        (catalogue or default_catalogue()).currency,
+        buckets,
+        ends,
+        matrices,
+        flows,
+        vintage_curves(accounts, as_of, VINTAGE_THRESHOLDS),
+        classes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionReport:
+    as_of: date
+    currency: str
+    params: ProvisioningParams
+    month_ends: tuple[date, ...]
+    transition: tuple[tuple[float, ...], ...]
+    ecl: EclResult
+
+    def as_dict(self) -> dict[str, Any]:
+        e = self.ecl
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            "params": self.params.source,
+            "discounted": self.params.discounted,
+            "month_ends": [d.isoformat() for d in self.month_ends],
+            "states": list(e.states),
+            "transition": [[round(x, 6) for x in r] for r in self.transition],
+            "pd_12_month": [round(x, 6) for x in e.pd_12_month],
+            "pd_lifetime": [round(x, 6) for x in e.pd_lifetime],
+            "lgd": {
+                "lgd": str(e.lgd.lgd.quantize(_PLACES)),
+                "basis": e.lgd.basis,
+                "charged_off_minor": e.lgd.charged_off_minor,
+                "recovered_minor": e.lgd.recovered_minor,
+            },
+            "ccf": str(self.params.ccf),
+            "stages": [_plain(s) for s in e.stages],
+            "classes": [_plain(c) for c in e.classes],
+            "ecl_total_minor": e.ecl_total_minor,
+            "provision_total_minor": e.provision_total_minor,
+        }
+
+
+_PLACES = Decimal("0.000001")
+
+
+def _exposure(
+    facts: AccountFacts, bucket: str, dpd: int, level: str, as_of: date, balance: tuple[int, int]
+) -> Exposure:
+    remaining = 0 if facts.kind == "line" else facts.term - months_between(facts.opened_on, as_of)
+    return Exposure(
+        facts.account_id,
+        facts.kind,
+        bucket,
+        dpd,
+        level,
+        balance[0],
+        balance[1],
+        facts.limit_minor,
+        max(remaining, 0),
+    )
+
+
+def provision(
+    reads: PortfolioReads,
+    as_of: date,
+    params: ProvisioningParams,
+    months: int = 12,
+    catalogue: Catalogue | None = None,
+) -> ProvisionReport:
+    """Stage, PD, LGD, EAD and ECL of every account on the book, and provisions by level.
+
+    PDs come from the transitions pooled over the last ``months`` month ends
+    on or before ``as_of``; at least two month ends of history are needed.
+    """
+    accounts = _checked(reads, as_of, months)
+    chosen = catalogue or default_catalogue()
+    policy = chosen.delinquency
+    buckets = tuple(b[0] for b in policy.buckets)
+    _known_buckets(accounts, buckets)
+    ends = tuple(
+        d for d in month_ends(as_of, months + 1) if d >= min(a.opened_on for a in accounts)
+    )
+    if len(ends) < 2:
+        raise InvalidInput(
+            f"the book has under two month ends of history by {as_of}",
+            hint="PDs need at least one month-on-month transition; give a later --as-of",
+        )
+    balances = reads.balances([*ends, as_of])
+    transition = pooled_transitions(_matrices(accounts, ends, balances, buckets))
+    now = balances.get(as_of, {})
+    exposures = [
+        _exposure(f, bucket, dpd, policy.class_for(dpd), as_of, now.get(f.account_id, (0, 0)))
+        for f, bucket, dpd in _on_book(accounts, as_of, buckets)
+    ]
+    lgd = loss_given_default(*reads.charge_offs(as_of), params)
+    first_dpd = {b[0]: b[1] for b in policy.buckets}
+    states = (*buckets, CLOSED, CHARGED_OFF)
+    result = expected_credit_loss(
+        exposures, states, transition, first_dpd, lgd, params, [c[0] for c in policy.classes]
+    )
+    return ProvisionReport(as_of, chosen.currency, params, ends, transition, result)
