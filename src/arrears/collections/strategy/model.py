@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Protocol
 
 from arrears.collections.compliance.records import CHANNELS, LocalWindow
 from arrears.collections.strategy.case import CaseView
@@ -23,8 +24,10 @@ __all__ = [
     "CHANNEL_QUEUES",
     "HOLDOUT_ARM",
     "QUEUES",
+    "QUIET_ARM",
     "STRATEGY_CHANNELS",
     "Arm",
+    "ArmChooser",
     "Escalation",
     "Holdout",
     "Segment",
@@ -52,6 +55,8 @@ CHANNEL_QUEUES: Mapping[str, str] = MappingProxyType(
 STRATEGY_CHANNELS = tuple(channel for channel in CHANNELS if channel in CHANNEL_QUEUES)
 #: The arm name a held-out debtor's plan carries; no segment may name an arm so.
 HOLDOUT_ARM = "holdout"
+#: The arm name of a case a chooser leaves without treatment: only required notices go out.
+QUIET_ARM = "quiet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +198,8 @@ class Strategy:
     treatments: Mapping[str, Treatment]
     promise_reminders: tuple[Step, ...] = ()
     title: str = ""
+    #: Picks the arm instead of the stable draw (e.g. ``strategy.uplift``); None: the draw.
+    chooser: ArmChooser | None = None
 
     def segment_for(self, case: CaseView) -> Segment | None:
         """The first segment whose conditions hold for ``case``."""
@@ -206,3 +213,13 @@ class Strategy:
             names.append(escalation.to)
             escalation = self.treatments[escalation.to].escalation
         return tuple(names)
+
+
+class ArmChooser(Protocol):
+    """Chooses a case's arm in place of the stable draw; None leaves the case quiet.
+
+    The holdout is decided before a chooser is asked, and every action the
+    chosen arm plans still goes through the compliance gate.
+    """
+
+    def __call__(self, strategy: Strategy, segment: Segment, case: CaseView) -> Arm | None: ...

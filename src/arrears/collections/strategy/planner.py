@@ -18,6 +18,10 @@ plan. In order:
    ``day`` days before the promised date) and required notices go out, and
    nothing escalates; the holdout gets only required notices, never escalates.
 
+A strategy with a ``chooser`` (:mod:`.uplift`) picks the arm in step 2 instead
+of the draw (the holdout stays the holdout); a case the chooser leaves quiet
+gets only required notices, like the holdout, under the arm name ``quiet``.
+
 Priority, the same for every action of a case (higher is worked first)::
 
     100 x bucket rank (M0 = 0 ... M7+ = 7 in the default catalogue)
@@ -39,7 +43,15 @@ from datetime import date, timedelta
 from arrears.collections.compliance.records import LocalWindow
 from arrears.collections.strategy.assign import arm_for, in_holdout
 from arrears.collections.strategy.case import CaseView
-from arrears.collections.strategy.model import HOLDOUT_ARM, Step, Strategy, Treatment
+from arrears.collections.strategy.model import (
+    HOLDOUT_ARM,
+    QUIET_ARM,
+    Arm,
+    Segment,
+    Step,
+    Strategy,
+    Treatment,
+)
 from arrears.kernel.errors import InvalidInput
 
 __all__ = ["CasePlan", "PlannedAction", "plan_case", "priority"]
@@ -107,15 +119,18 @@ def plan_case(strategy: Strategy, case: CaseView, day: date) -> CasePlan:
             hint="give the strategy base segments that cover every bucket",
         )
     held_out = in_holdout(strategy, case.debtor)
-    arm = segment.champion if held_out else arm_for(strategy, segment, case.debtor)
+    chosen = segment.champion if held_out else _arm(strategy, segment, case)
+    quiet = chosen is None  # a chooser left the case without treatment
+    arm = segment.champion if chosen is None else chosen
     pending = case.open_promise is not None and case.open_promise >= day
     name, since = _current(strategy, arm.treatment, case, day)
     escalated = False
-    if not (held_out or pending):
+    if not (held_out or pending or quiet):
         name, since, escalated = _escalate(strategy.treatments[name], name, since, case, day)
-    steps = _due(strategy.treatments[name], since, case, day, only_required=held_out or pending)
+    only = held_out or pending or quiet
+    steps = _due(strategy.treatments[name], since, case, day, only_required=only)
     reminders = _reminders(strategy, case, day, only_required=held_out) if pending else []
-    arm_name = HOLDOUT_ARM if held_out else arm.name
+    arm_name = HOLDOUT_ARM if held_out else QUIET_ARM if quiet else arm.name
     actions = tuple(
         PlannedAction(
             debtor=case.debtor,
@@ -138,6 +153,13 @@ def plan_case(strategy: Strategy, case: CaseView, day: date) -> CasePlan:
     return CasePlan(
         case.debtor, frozenset(), segment.name, arm_name, held_out, name, since, escalated, actions
     )
+
+
+def _arm(strategy: Strategy, segment: Segment, case: CaseView) -> Arm | None:
+    """The strategy's chooser's arm (None: quiet), else the debtor's stable draw."""
+    if strategy.chooser is not None:
+        return strategy.chooser(strategy, segment, case)
+    return arm_for(strategy, segment, case.debtor)
 
 
 def _current(strategy: Strategy, start: str, case: CaseView, day: date) -> tuple[str, date]:
