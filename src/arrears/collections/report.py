@@ -38,13 +38,11 @@ store, so a report can be run for any past period. For each group:
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -52,6 +50,7 @@ from typing import Any
 from arrears.collections.compliance.records import CHANNELS
 from arrears.collections.strategy import AccountView, CaseView, Strategy, arm_for, in_holdout
 from arrears.domain.account import BucketChange
+from arrears.kernel.datafiles import read_toml
 from arrears.kernel.errors import InvalidInput
 
 __all__ = [
@@ -151,19 +150,7 @@ class ContactCosts:
 
 def load_costs(path: str | Path | None = None) -> ContactCosts:
     """The packaged contact costs, or a TOML file of ``currency`` and a ``[costs]`` table."""
-    if path is None:
-        source = "contact_costs.toml"
-        text = resources.files("arrears.data").joinpath(source).read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"{source}: cannot read the costs ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source}: not valid TOML: {exc}", hint="fix it there") from None
+    data, source = read_toml(path, "contact_costs.toml", "costs")
     costs, currency = data.get("costs"), data.get("currency")
     if not isinstance(costs, dict) or not isinstance(currency, str):
         raise InvalidInput(

@@ -15,10 +15,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from arrears.kernel.datafiles import read_toml
 from arrears.kernel.errors import ArrearsError, InvalidInput
 from arrears.kernel.money import parse_minor
 from arrears.kernel.rates import parse_rate
@@ -70,26 +70,25 @@ class DecisionPolicy:
 
 
 def default_policy() -> DecisionPolicy:
-    text = resources.files("arrears.data").joinpath("decisioning.toml").read_text("utf-8")
-    return parse_policy(text, "decisioning.toml (packaged)")
+    return load_policy(None)
 
 
 def load_policy(path: Path | None) -> DecisionPolicy:
     """The policy in ``path``, or the packaged default when None."""
-    if path is None:
-        return default_policy()
-    try:
-        text = path.read_text("utf-8")
-    except OSError as err:
-        raise InvalidInput(f"cannot read the policy file {path}: {err.strerror}") from err
-    return parse_policy(text, str(path))
+    data, source = read_toml(path, "decisioning.toml", "policy file")
+    return policy_of(data, source)
 
 
 def parse_policy(text: str, source: str) -> DecisionPolicy:
+    """The policy in TOML ``text`` (``source`` names it in refusals)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(f"{source} is not valid TOML: {err}") from err
+    return policy_of(data, source)
+
+
+def policy_of(data: Mapping[str, Any], source: str) -> DecisionPolicy:
     if data.get("version") != POLICY_VERSION:
         raise InvalidInput(
             f"{source}: version {data.get('version')!r} is not understood",

@@ -11,14 +11,13 @@ refused with the key's name and the file's.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from arrears.kernel.datafiles import read_toml
 from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import parse_minor
 
@@ -153,19 +152,5 @@ def load_provisioning(
         from arrears.domain.catalogue import default_catalogue
 
         levels = [band[0] for band in default_catalogue().delinquency.classes]
-    if path is None:
-        source = "provisioning.toml"
-        text = resources.files("arrears.data").joinpath(source).read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(
-                f"{path}: cannot read the provisioning file ({exc.strerror})", hint="check the path"
-            ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source}: not valid TOML: {exc}", hint="fix it there") from None
+    data, source = read_toml(path, "provisioning.toml", "provisioning file")
     return parse_provisioning(data, source=source, levels=levels)
