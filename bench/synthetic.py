@@ -317,6 +317,19 @@ def _common(ctx: _Context) -> Stage:
         pl.lit(None, pl.Date).alias("closed_on"),
         pl.col("_e").alias("charges_accrued_on"),
         _dpd(ctx).alias("days_past_due"),
+        *_consequence_columns(ctx),
+    ]
+
+
+def _consequence_columns(ctx: _Context) -> Stage:
+    """The opening score, and for current accounts a run of days current that began on
+    a drawn day of the last ``recover_days`` (so a share earn points on the day)."""
+    policy = ctx.terms.catalogue.consequences
+    run = ctx.integer("good_since", 0, policy.recover_days - 1)
+    current = (_dpd(ctx) == 0) & (pl.col("_g") != -1)
+    return [
+        pl.lit(policy.score_at_opening, pl.Int32).alias("credit_score"),
+        pl.when(current).then(ctx.d - pl.duration(days=run)).cast(pl.Date).alias("good_since"),
     ]
 
 

@@ -4,7 +4,7 @@ Each step is a pure function from one day's state to the next, adding the
 postings, events and bucket moves it raised (see ``batch/steps``). The order
 is the reference engine's ``close_day``: accrual, due transitions, statement
 cut, credit application, aging, buckets and classification, freeze,
-charge-off, loan closure, and the month's interest summary where the
+charge-off, credit consequences, loan closure, and the month's interest summary where the
 catalogue posts interest monthly. ``close_book`` runs the days from the earliest
 account's next day to ``through``; on each day only the accounts closed
 through the day before take part, so laggards catch up one day at a time.
@@ -31,6 +31,7 @@ from arrears.batch.steps import (
     buckets,
     chargeoff,
     closure,
+    consequences,
     credit,
     dues,
     freeze,
@@ -67,6 +68,7 @@ STEPS: tuple[Step, ...] = (
     buckets.classify,
     freeze.freeze_lines,
     chargeoff.charge_off,
+    consequences.apply_consequences,
     closure.close_settled_loans,
     summary.post_month_end_interest,
 )

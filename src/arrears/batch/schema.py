@@ -86,6 +86,8 @@ ACCOUNTS = pa.schema(
         ("charged_off_minor", _money),
         ("closed_on", _date),
         ("next_seq", pa.int32()),
+        ("credit_score", pa.int32()),
+        ("good_since", _date),
     ]
 )
 
@@ -168,7 +170,15 @@ TABLES: dict[str, pa.Schema] = {
 
 #: Columns that may hold nulls; every other column must be filled.
 NULLABLE = frozenset(
-    {"accrual_start", "charges_accrued_on", "delinquent_since", "charged_off_on", "closed_on"}
+    {
+        "accrual_start",
+        "charges_accrued_on",
+        "delinquent_since",
+        "charged_off_on",
+        "closed_on",
+        "credit_score",
+        "good_since",
+    }
 )
 
 

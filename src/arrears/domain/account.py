@@ -101,6 +101,9 @@ class Account:
     charged_off_minor: int = 0
     closed_on: date | None = None
     next_seq: int = 1
+    # credit consequences (domain/consequences.py): None until the first close
+    credit_score: int | None = None
+    good_since: date | None = None  # first day of the current run of days current
     dues: list[Due] = field(default_factory=list)
     conversions: list[Conversion] = field(default_factory=list)
     bucket_history: list[BucketChange] = field(default_factory=list)

@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +34,7 @@ from arrears.domain.products import (
     WATERFALL_PARTS,
     Band,
     Catalogue,
+    ConsequencePolicy,
     DelinquencyPolicy,
     LedgerPolicy,
     LineProduct,
@@ -323,6 +325,82 @@ def _read_ledger(raw: Any, where: str) -> LedgerPolicy:
     return LedgerPolicy(str(posting))
 
 
+_CONSEQUENCES = (
+    "score_range",
+    "score_at_opening",
+    "bucket_points",
+    "charge_off_points",
+    "recover_points",
+    "recover_days",
+    "cut_line_at",
+    "cut_line_to",
+    "close_line_at",
+    "pricing_grades",
+)
+
+
+def _read_consequences(raw: Any, where: str, buckets: Sequence[str]) -> ConsequencePolicy:
+    """The [consequences] table; absent, the score is kept and nothing else follows."""
+    t = _Table(raw, where, _CONSEQUENCES)
+    if not t.data:
+        return ConsequencePolicy()
+    low, high = _pair(t, "score_range", 0, 10_000)
+    known = f"a bucket of [delinquency]: {', '.join(buckets)}"
+    points = _named_integers(t, "bucket_points", -1000, 1000, buckets)
+    cut_at, close_at = (t.get(k, known, default="") for k in ("cut_line_at", "close_line_at"))
+    for key, bucket in (("cut_line_at", cut_at), ("close_line_at", close_at)):
+        if bucket != "" and bucket not in buckets:
+            raise t.fail(key, bucket, "is not a bucket", known)
+    grades = _named_integers(t, "pricing_grades", low, high, ())
+    if [g[1] for g in grades] != sorted((g[1] for g in grades), reverse=True):
+        raise t.error(
+            "pricing_grades", "is not best first", "list grades by lowest score, descending"
+        )
+    return ConsequencePolicy(
+        score_min=low,
+        score_max=high,
+        score_at_opening=t.integer("score_at_opening", low, high),
+        bucket_points=points,
+        charge_off_points=_signed(t, "charge_off_points"),
+        recover_points=_signed(t, "recover_points"),
+        recover_days=t.integer("recover_days", 1, 3650),
+        cut_line_at=cut_at,
+        cut_line_to=Fraction(t.decimal("cut_line_to", t.get("cut_line_to", "", "1"), "0", "1")),
+        close_line_at=close_at,
+        pricing_grades=grades,
+    )
+
+
+def _signed(t: _Table, key: str) -> int:
+    return t.integer(key, -1000, 1000) if key in t.data else 0
+
+
+def _pair(t: _Table, key: str, low: int, high: int) -> tuple[int, int]:
+    value = t.get(key, f"[lowest, highest] within {low} to {high}")
+    ok = isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)
+    if not ok or not low <= value[0] < value[1] <= high:
+        raise t.fail(key, value, "is not a range", f"write [lowest, highest] within {low}-{high}")
+    return value[0], value[1]
+
+
+def _named_integers(
+    t: _Table, key: str, low: int, high: int, names: Sequence[str]
+) -> tuple[tuple[str, int], ...]:
+    value = t.get(key, "a list of [name, number]", default=[])
+    shape = isinstance(value, list) and all(
+        isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and type(v[1]) is int
+        for v in value
+    )
+    if not shape:
+        raise t.fail(key, value, "is not a list of [name, number]", 'write e.g. [["M1", -10]]')
+    for name, number in value:
+        if names and name not in names:
+            raise t.fail(key, name, "is not a bucket", f"buckets: {', '.join(names)}")
+        if not low <= number <= high:
+            raise t.fail(key, number, "is out of range", f"allowed {low} to {high}")
+    return tuple((name, number) for name, number in value)
+
+
 def _products(t: _Table, kind: str, source: str) -> dict[str, Any]:
     raw = t.get(kind, "", default=[])
     if not isinstance(raw, list):
@@ -355,6 +433,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
         "delinquency",
         "waterfall",
         "ledger",
+        "consequences",
         "collections",  # read by domain/restructure.py (repayment plan policy)
     )
     t = _Table(data, f"{source}: catalogue", fields)
@@ -370,9 +449,22 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str) -> Catalogue:
     delinquency = _read_delinquency(t.get("delinquency", _BANDS), f"{source}: delinquency")
     waterfall = _read_waterfall(t.get("waterfall", "a [waterfall] table"), f"{source}: waterfall")
     ledger = _read_ledger(t.get("ledger", "", default={}), f"{source}: ledger")
+    consequences = _read_consequences(
+        t.get("consequences", "", default={}),
+        f"{source}: consequences",
+        [name for name, _, _ in delinquency.buckets],
+    )
     lines_view, loans_view = MappingProxyType(lines), MappingProxyType(loans)
     return Catalogue(
-        version, currency, calendar.upper(), lines_view, loans_view, delinquency, waterfall, ledger
+        version,
+        currency,
+        calendar.upper(),
+        lines_view,
+        loans_view,
+        delinquency,
+        waterfall,
+        ledger,
+        consequences,
     )
 
 

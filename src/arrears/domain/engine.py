@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from arrears.domain.account import ACTIVE, CHARGED_OFF, CLOSED, Account, BucketChange
 from arrears.domain.accrual import post_month_end_interest
+from arrears.domain.consequences import apply_consequences
 from arrears.domain.dues import Due, allocate, apply_allocations
 from arrears.domain.events import (
     AccountOpened,
@@ -350,6 +351,7 @@ def close_day(account: Account, day: date, terms: Terms, out: Outcome) -> None:
         _age(account, day, terms, out)
         _freeze(account, day, terms, out)
         _charge_off(account, day, terms, out)
+        apply_consequences(account, day, terms, out)
     if account.kind == "loan" and account.status == ACTIVE and loan_settled(account):
         account.status, account.closed_on = CLOSED, day
         out.tell(account.id, day, "loan_closed")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from arrears.domain.apr import check_apr_cap, loan_apr
 from arrears.domain.calendars import calendar_named
@@ -30,6 +31,7 @@ __all__ = [
     "WATERFALL_PARTS",
     "Band",
     "Catalogue",
+    "ConsequencePolicy",
     "DelinquencyPolicy",
     "LineProduct",
     "LoanProduct",
@@ -229,6 +231,45 @@ class LedgerPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsequencePolicy:
+    """What delinquency costs a borrower beyond money, applied by the close of business.
+
+    Every account carries an internal credit score from ``score_min`` to
+    ``score_max``, ``score_at_opening`` to begin with. It falls by the points of
+    each worse bucket the account enters and at charge-off, and regains
+    ``recover_points`` for each ``recover_days`` days the account stays current.
+    A line entering ``cut_line_at`` has its limit cut to ``cut_line_to`` of it
+    (never below the principal owed), and one entering ``close_line_at`` is
+    closed to new spending (limit 0). ``pricing_grades`` (best first, each with
+    its lowest score) price the borrower's next loan: a fall into a worse grade
+    raises it. The defaults here change nothing but the score's range.
+    """
+
+    score_min: int = 350
+    score_max: int = 950
+    score_at_opening: int = 650
+    bucket_points: tuple[tuple[str, int], ...] = ()
+    charge_off_points: int = 0
+    recover_points: int = 0
+    recover_days: int = 30
+    cut_line_at: str = ""
+    cut_line_to: Fraction = Fraction(1)
+    close_line_at: str = ""
+    pricing_grades: tuple[tuple[str, int], ...] = ()
+
+    def points_for(self, bucket: str) -> int:
+        """The points an account loses (negative) or gains on entering ``bucket``."""
+        return next((points for name, points in self.bucket_points if name == bucket), 0)
+
+    def grade_for(self, score: int) -> str:
+        """The pricing grade of ``score``: the first (best) whose lowest score it reaches."""
+        return next((name for name, low in self.pricing_grades if score >= low), "")
+
+    def clamp(self, score: int) -> int:
+        return min(self.score_max, max(self.score_min, score))
+
+
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     """Every product and policy a lender offers, read from one file."""
 
@@ -240,6 +281,7 @@ class Catalogue:
     delinquency: DelinquencyPolicy
     waterfall: Waterfall
     ledger: LedgerPolicy = LedgerPolicy()
+    consequences: ConsequencePolicy = ConsequencePolicy()
 
     def product(self, code: str) -> LineProduct | LoanProduct:
         """The line or loan product ``code``; NotFound names the known codes."""

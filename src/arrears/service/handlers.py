@@ -233,6 +233,26 @@ def _tell_changes(before: Account, after: Account, on: date, out: Outcome) -> No
             to_status=after.status,
             cause="rebuild",
         )
+    if None not in (before.credit_score, after.credit_score) and (
+        before.credit_score != after.credit_score
+    ):
+        out.tell(
+            after.id,
+            on,
+            "credit_score_changed",
+            from_score=before.credit_score,
+            to_score=after.credit_score,
+            reason="rebuild",
+        )
+    if before.limit_minor != after.limit_minor:
+        out.tell(
+            after.id,
+            on,
+            "line_limit_changed",
+            from_limit_minor=before.limit_minor,
+            to_limit_minor=after.limit_minor,
+            cause="rebuild",
+        )
 
 
 def close_business(

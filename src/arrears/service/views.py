@@ -98,6 +98,7 @@ def account_view(account: Account, journal: Iterable[JournalEntry] = ()) -> dict
         "days_past_due": account.days_past_due,
         "bucket": account.bucket,
         "classification": account.classification,
+        "credit_score": account.credit_score,  # None until the account's first close
         "balances": _balances(account, as_of),
     }
     if account.kind == "loan":

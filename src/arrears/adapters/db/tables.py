@@ -177,6 +177,9 @@ accounts = Table(
     Column("next_seq", Integer, nullable=False, default=1),
     # interest accrued but not yet in the journal, under monthly summary posting (0003)
     Column("unposted_interest_minor", BigInteger, nullable=False, server_default="0"),
+    # credit consequences (0009): None until the account's first close
+    Column("credit_score", Integer, nullable=True),
+    Column("good_since", Date, nullable=True),
     Index(None, "last_closed_on", "id"),
 )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, event_rows, set_rows
+from arrears.batch.frames import KEY, DayState, event_rows, set_rows
 from arrears.batch.params import Params, bands_expr
 
 __all__ = ["STEP", "classify"]
@@ -74,6 +74,7 @@ def classify(state: DayState, params: Params) -> DayState:
     state = state.move(
         moved.select(
             "account_id",
+            KEY,  # for the consequences step; the bucket history keeps only its own columns
             on=pl.lit(state.day),
             from_bucket=pl.col("bucket"),
             to_bucket=pl.col("_bucket"),

@@ -25,7 +25,7 @@ from arrears.batch.params import Params
 
 __all__ = ["STEP", "close_settled_loans"]
 
-STEP = 9
+STEP = 10
 
 
 def close_settled_loans(state: DayState, params: Params) -> DayState:
