@@ -27,7 +27,7 @@ from arrears.risk.ecl import AccountEcl, ClassProvision, StageTotal
 from arrears.risk.portfolio import ClassLevel, FlowRate, VintagePoint
 from arrears.service.portfolio import PortfolioReport, ProvisionReport
 
-__all__ = ["checked_out", "write_portfolio", "write_provision"]
+__all__ = ["checked_out", "publish", "write_portfolio", "write_provision"]
 
 
 def checked_out(out: Path) -> Path:
@@ -49,8 +49,9 @@ def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> No
         writer.writerows(rows)
 
 
-def _publish(out: Path, write: Callable[[Path], list[str]]) -> list[Path]:
-    """Run ``write`` into a staging folder, then move its files into ``out``."""
+def publish(out: Path, write: Callable[[Path], list[str]]) -> list[Path]:
+    """Run ``write`` into a staging folder in ``out``, then move the files it names into
+    ``out``: every file or none, whatever fails on the way."""
     checked_out(out)
     try:
         out.mkdir(exist_ok=True)
@@ -144,7 +145,7 @@ def write_portfolio(report: PortfolioReport, out: Path) -> list[Path]:
         charts = draw_portfolio(report, folder)
         return [*names, "summary.json", "summary.md", *(p.name for p in charts)]
 
-    return _publish(out, write)
+    return publish(out, write)
 
 
 def _provision_tables(report: ProvisionReport, folder: Path) -> list[str]:
@@ -210,4 +211,4 @@ def write_provision(report: ProvisionReport, out: Path) -> list[Path]:
         charts = draw_provision(report, folder)
         return [*names, "provision.json", "provision.md", *(p.name for p in charts)]
 
-    return _publish(out, write)
+    return publish(out, write)

@@ -100,9 +100,11 @@ class Agent:
         self.sit = Situation(borrower.buffer_minor)
         self.tracks = [Track(p) for p in planned]
         self.starts = min(p.opened.on for p in planned)
+        self.cure = 1.0  # this month's cure factor (see MonthConditions)
 
     def step(self, day: date, cond: MonthConditions, act: Act) -> None:
         """Everything the borrower does on ``day``, before the day is closed."""
+        self.cure = cond.cure_factor
         self._update_shock(day, cond)
         payday = day.day == self.b.payday
         if payday:
@@ -132,12 +134,20 @@ class Agent:
                 self._catch_up(track, acc, day, act)
             else:
                 self._review(track, acc, day, act)
-        elif acc.days_past_due > 0 and (payday or self.rng.random() < CONTACT_CHANCE):
+        elif acc.days_past_due > 0 and self._takes_the_chance(payday):
             self._catch_up(track, acc, day, act)
         elif payday and acc.kind == "loan":
             self._maybe_prepay(track, acc, day, act)
         if acc.kind == "line":
             self._shop(track, day, act)
+
+    def _takes_the_chance(self, payday: bool) -> bool:
+        """Whether a delinquent borrower tries to catch up today: on payday always
+        (with a cure factor below 1, that often), else when reminded; the cure
+        factor scales both chances, and at 1 draws exactly as it always did."""
+        if payday:
+            return self.cure >= 1.0 or self.rng.random() < self.cure
+        return self.rng.random() < CONTACT_CHANCE * self.cure
 
     # -- circumstances --------------------------------------------------------
 
@@ -146,7 +156,7 @@ class Agent:
         if sit.shock:
             if sit.shock_until is not None and day >= sit.shock_until:
                 sit.shock, sit.shock_until = "", None
-                sit.willing = sit.willing and self.rng.random() < CURE_WILLINGNESS
+                sit.willing = sit.willing and self.rng.random() < CURE_WILLINGNESS * self.cure
             return
         if self.rng.random() < cond.daily_hazard * self.b.shock_proneness:
             econ = self.economy
@@ -169,10 +179,10 @@ class Agent:
         if free >= planned:
             spare = free - planned
             sit.cash_minor += planned + minor_of(spare * b.save_share)
-            budget = minor_of(spare * b.spend_propensity)
+            budget = minor_of(spare * b.spend_propensity * cond.spending_factor)
         else:
             sit.cash_minor = max(0, sit.cash_minor + free)
-            budget = minor_of(essentials * 0.3) if sit.shock else 0
+            budget = minor_of(essentials * 0.3 * cond.spending_factor) if sit.shock else 0
         if b.never_pays:
             budget = b.monthly_income_minor * 10
         for track in self.tracks:
