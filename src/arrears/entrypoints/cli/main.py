@@ -33,12 +33,14 @@ from arrears.domain.events import (
 from arrears.domain.products import LineProduct
 from arrears.domain.terms import Terms
 from arrears.entrypoints.cli import render
+from arrears.entrypoints.cli.apply import register_apply
 from arrears.entrypoints.cli.collections import register_collections
 from arrears.entrypoints.cli.common import amount, day, guarded, print_json, rate, state
 from arrears.entrypoints.cli.compliance import register_compliance
 from arrears.entrypoints.cli.demo import register_demo
 from arrears.entrypoints.cli.portfolio import register_portfolio
 from arrears.entrypoints.cli.risk import app as risk_app
+from arrears.entrypoints.cli.stress import register_stress
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.service import cob as cob_service
@@ -59,6 +61,8 @@ register_demo(app)
 register_compliance(app)
 register_collections(app)
 register_portfolio(app)
+register_stress(app)
+register_apply(app)
 
 Db = Annotated[
     str | None,
