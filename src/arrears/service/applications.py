@@ -42,17 +42,16 @@ from importlib import resources
 
 import numpy as np
 
-from arrears.domain.engine import open_account
 from arrears.domain.events import AccountOpened, DomainEvent
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct, LoanProduct
 from arrears.domain.terms import Terms
-from arrears.kernel.errors import DateError, KeyConflict
 from arrears.risk.application import Application
 from arrears.risk.decision import Decision, Scored, application_features, decide
 from arrears.risk.decision_policy import DecisionPolicy
 from arrears.risk.model import Scorecard, score_columns
 from arrears.risk.modelfile import loads
+from arrears.service.handlers import open_new
 from arrears.service.ports import UnitOfWork
 
 __all__ = [
@@ -136,7 +135,7 @@ def apply_for_credit(
     account_id = new_id(prefix) if new_id else _default_id(prefix, application, on)
     opened = _opening(application, decision, product, on, cycle_day)
     decided = decided_event(account_id, on, application, decision, policy)
-    events = _open(uow_factory(), terms, account_id, opened, decided)
+    events = open_new(uow_factory(), terms, account_id, opened, told=(decided,)).events
     return Applied(decision, account_id, events)
 
 
@@ -188,28 +187,3 @@ def decided_event(
     out = Outcome()
     out.tell(account_id, on, DECIDED, **detail)
     return out.events[0]
-
-
-def _open(
-    uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpened, decided: DomainEvent
-) -> tuple[DomainEvent, ...]:
-    """``handlers.open_new`` with the decision written in the same transaction."""
-    with uow:
-        if uow.accounts.get(account_id) is not None:
-            raise KeyConflict(f"account {account_id} already exists", hint="choose another id")
-        business = uow.settings.business_date()
-        if business is not None and opened.on > business:
-            raise DateError(
-                f"date {opened.on} is after the business date {business}",
-                hint=f"close business up to it first, or apply on {business}",
-            )
-        out = Outcome(events=[decided])
-        account = open_account(account_id, opened, terms, out)
-        uow.accounts.add(account)
-        uow.history.append(account_id, opened)
-        if business is None:
-            uow.settings.set_business_date(opened.on)
-        uow.journal.add(out.entries)
-        uow.events.add(out.events)
-        uow.commit()
-        return tuple(out.events)

@@ -8,7 +8,7 @@ correction, so entries are never edited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -75,8 +75,16 @@ def _save(uow: UnitOfWork, out: Outcome) -> None:
     uow.events.add(out.events)
 
 
-def open_new(uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpened) -> Recorded:
-    """Open a line or disburse a loan on ``opened.on`` (default: the business date)."""
+def open_new(
+    uow: UnitOfWork,
+    terms: Terms,
+    account_id: str,
+    opened: AccountOpened,
+    *,
+    told: Sequence[DomainEvent] = (),
+) -> Recorded:
+    """Open a line or disburse a loan on ``opened.on`` (default: the business date);
+    ``told`` are events recorded in the same transaction (e.g. the decision behind it)."""
     with uow:
         if uow.accounts.get(account_id) is not None:
             # the account id is the opening's idempotency key
@@ -86,7 +94,7 @@ def open_new(uow: UnitOfWork, terms: Terms, account_id: str, opened: AccountOpen
                 f"account {account_id} already exists with other terms", hint="choose another id"
             )
         _check_business_date(uow, opened.on)
-        out = Outcome()
+        out = Outcome(events=list(told))
         account = open_account(account_id, opened, terms, out)
         uow.accounts.add(account)
         uow.history.append(account_id, opened)
