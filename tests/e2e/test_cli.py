@@ -63,6 +63,9 @@ def test_a_month_of_servicing_through_the_cli(db: str) -> None:
     view = json.loads(run(db, "account", "C1", "--json"))
     assert view["statements"][0]["minimum_due_minor"] == 12_000
     assert view["balances"]["overdue_minor"] == 0 and view["frozen"] is False
+    # 650, +5 for 30 days current on 02-04, -10 on entering M1 after the 02-10 due went unpaid
+    assert view["credit_score"] == 645
+    assert "score 645" in run(db, "account", "C1")
     loan = json.loads(run(db, "account", "L1", "--json"))
     assert loan["opened_on"] == "2026-01-05"  # the store's business date
     assert loan["schedule"][0]["payment_date"] == "2026-02-05"

@@ -163,6 +163,8 @@ def account(view: dict[str, Any]) -> None:
         f"  closed through {view['closed_through']}  DPD {view['days_past_due']}  bucket {view['bucket']}"
         f"  class {view['classification']}"
     )
+    if view.get("credit_score") is not None:
+        head += f"  score {view['credit_score']}"
     if view["kind"] == "line":
         head += f"  limit {money(view['limit_minor'])} available {money(view['available_minor'])}"
         head += "  [red]frozen[/]" if view["frozen"] else ""
