@@ -37,7 +37,7 @@ from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import InvalidInput
 
-__all__ = ["STRATEGY_NAMES", "load_strategy", "parse_strategy"]
+__all__ = ["SELECTION_MODES", "STRATEGY_NAMES", "load_strategy", "parse_strategy"]
 
 #: The strategies packaged in src/arrears/data/strategies/.
 STRATEGY_NAMES = ("default",)
@@ -51,7 +51,12 @@ _TOP = (
     "promise_reminders",
     "segments",
     "treatments",
+    "selection",
 )
+#: ``[selection]``: how a case's arm is chosen. ``rules`` (the default): the stable
+#: random draw; ``uplift``: the response model's best expected net recovery.
+_SELECTION = ("mode", "model", "costs")
+SELECTION_MODES = ("rules", "uplift")
 _STEP = ("day", "channel", "template", "hours", "required")
 _WHEN = (
     "buckets",
@@ -177,7 +182,7 @@ def parse_strategy(
     )
     buckets = tuple(band[0] for band in catalogue.delinquency.buckets)
     check_coverage(segments, buckets, source)
-    return Strategy(
+    strategy = Strategy(
         name=top.text("name"),
         version=top.positive("version"),
         arm_salt=arm_salt,
@@ -189,6 +194,37 @@ def parse_strategy(
         promise_reminders=tuple(_step(t, reminder=True) for t in reminders),
         title=top.text("title") if "title" in top.data else "",
     )
+    if "selection" not in top.data:
+        return strategy
+    return _selected(strategy, Table(top.get("selection"), source, "selection", _SELECTION))
+
+
+def _selected(strategy: Strategy, table: Table) -> Strategy:
+    """The strategy with the arm chooser its ``[selection]`` names.
+
+    A model or costs file is read relative to the strategy file's folder.
+    """
+    mode = table.text("mode")
+    if mode not in SELECTION_MODES:
+        raise table.fail("mode", f"= {mode!r} is not a mode", f"use {' or '.join(SELECTION_MODES)}")
+    if mode == "rules":
+        return strategy
+    # imported here: the report reads strategies, and the response model is only needed here
+    from arrears.collections.report import load_costs
+    from arrears.collections.strategy.uplift import uplift_strategy
+    from arrears.risk.response import ResponseModel
+
+    folder = Path(table.source).parent
+    model_path = folder / table.text("model")
+    try:
+        text = model_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise table.fail(
+            "model", f"= {model_path}: cannot be read ({exc.strerror})", "give a model file"
+        ) from None
+    model = ResponseModel.from_json(text, source=str(model_path))
+    costs = load_costs(folder / table.text("costs")) if "costs" in table.data else load_costs()
+    return uplift_strategy(strategy, model, costs.per_channel)
 
 
 def _read(name: str | Path) -> tuple[str, str]:
