@@ -121,6 +121,12 @@ class Characteristic:
         return index.astype(np.int64)
 
     def _categorical_index(self, column: npt.NDArray[np.object_]) -> IntArray:
+        """Each distinct value is looked up once (hashing, not sorting a million strings)."""
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        per_value = self._distinct_index(np.asarray(uniques))
+        return np.append(per_value, self.missing_index).astype(np.int64)[codes]
+
+    def _distinct_index(self, column: npt.NDArray[np.object_]) -> IntArray:
         missing = pd.isna(column) | (column == "")
         text = np.where(missing, "", _as_text(column))
         uniques, inverse = np.unique(text, return_inverse=True)
