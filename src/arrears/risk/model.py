@@ -124,7 +124,8 @@ class Characteristic:
         """Each distinct value is looked up once (hashing, not sorting a million strings)."""
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         per_value = self._distinct_index(np.asarray(uniques))
-        return np.append(per_value, self.missing_index).astype(np.int64)[codes]
+        table: IntArray = np.append(per_value, self.missing_index).astype(np.int64)
+        return np.asarray(table[codes], dtype=np.int64)
 
     def _distinct_index(self, column: npt.NDArray[np.object_]) -> IntArray:
         missing = pd.isna(column) | (column == "")
