@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from arrears.adapters.memory import MemoryStore, MemoryUnitOfWork
 from arrears.domain.calendars import calendar_named
@@ -24,6 +25,7 @@ __all__ = [
     "build_terms",
     "memory_uow_factory",
     "new_account_id",
+    "sql_behaviour_scores",
     "sql_book_access",
     "sql_portfolio_reads",
     "sql_uow_factory",
@@ -72,6 +74,22 @@ def sql_book_access(url: str | None = None) -> BookAccess:
 
     engine, _ = open_store(database_url(url))
     return SqlBookAccess(engine, utc_now, fault=os.environ.get("ARREARS_FAULT"))
+
+
+def sql_behaviour_scores(url: str | None = None) -> Callable[[date | None], list[tuple[Any, ...]]]:
+    """Reads of the behaviour scores the closes wrote on the store at ``url``: given a
+    day (None: the latest scored), each account scored then with its previous score."""
+    from arrears.adapters.arrow_io import SqlBookAccess
+    from arrears.adapters.db.store import database_url, open_store
+
+    engine, _ = open_store(database_url(url))
+    access = SqlBookAccess(engine, utc_now)
+
+    def read(as_of: date | None) -> list[tuple[Any, ...]]:
+        with access:
+            return access.read_behaviour_scores(as_of)
+
+    return read
 
 
 def sql_portfolio_reads(url: str | None = None) -> PortfolioReads:

@@ -294,6 +294,43 @@ class SqlBookAccess(BookAccess):
         self._load("bucket_history", plain(closed.bucket_history))
         return Written(closed.book.accounts.num_rows, entries, closed.events.num_rows)
 
+    @_store_errors
+    def write_behaviour_scores(self, rows: pa.Table) -> None:
+        """A chunk's behaviour scores (``batch.scoring.SCORES``), in the caller's transaction.
+
+        A close through the same day again (after a correction) replaces that day's rows.
+        """
+        if not rows.num_rows:
+            return
+        keys = plain(rows.select(["account_id", "as_of"]))
+        with self.mover.staged(self.conn, "arrears_scored", "behaviour_scores", keys) as staged:
+            self.conn.exec_driver_sql(
+                f"DELETE FROM behaviour_scores WHERE (account_id, as_of) IN"
+                f" (SELECT account_id, as_of FROM {staged})"
+            )
+        self._load("behaviour_scores", plain(rows))
+
+    @_store_errors
+    def read_behaviour_scores(self, as_of: date | None) -> list[tuple[Any, ...]]:
+        """Each account scored on ``as_of`` (None: the latest day scored) that was scored
+        before: (account_id, as_of, pd, score, reasons, previous pd, previous as_of)."""
+        if as_of is None:
+            latest = self.conn.exec_driver_sql("SELECT MAX(as_of) FROM behaviour_scores")
+            found = latest.scalar()
+            if found is None:
+                return []
+            as_of = found if isinstance(found, date) else date.fromisoformat(str(found))
+        mark = self.mover.placeholder
+        sql = (
+            "SELECT c.account_id, c.as_of, c.pd, c.score, c.reasons, p.pd, p.as_of"
+            " FROM behaviour_scores c JOIN behaviour_scores p ON p.account_id = c.account_id"
+            " AND p.as_of = (SELECT MAX(q.as_of) FROM behaviour_scores q"
+            "  WHERE q.account_id = c.account_id AND q.as_of < c.as_of)"
+            f" WHERE c.as_of = {mark} ORDER BY c.account_id"
+        )
+        rows = self.conn.exec_driver_sql(sql, (self.mover.param(as_of),))
+        return [tuple(r) for r in rows]
+
     def _load(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows:
             self.mover.load(self.conn, table, rows)

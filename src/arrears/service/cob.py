@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +29,8 @@ from arrears.batch.schema import plain
 from arrears.collections.strategy import Strategy
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, StoreError
+from arrears.risk.model import Scorecard
+from arrears.risk.modelfile import loads
 from arrears.service.agencies import recall_due
 from arrears.service.collections import SyncResult, after_close
 from arrears.service.handlers import CobResult, close_business
@@ -34,10 +38,12 @@ from arrears.service.plans import evaluate_plans
 from arrears.service.ports import RUNNING, BookAccess, CobRun, UnitOfWork, Written
 
 __all__ = [
+    "BEHAVIOUR_MODEL",
     "CHUNK",
     "CloseBook",
     "CollectionsAfter",
     "RunResult",
+    "behaviour_model",
     "check_book",
     "close_business_reference",
     "close_business_vectorised",
@@ -94,6 +100,25 @@ def _polars_close(book: Book, through: date, terms: Terms) -> Closed:
     return close_book(book, through, terms)
 
 
+#: The behaviour scorecard shipped in ``arrears.data`` (bench/train_behaviour_model.py).
+BEHAVIOUR_MODEL = "models/behaviour.json"
+
+
+@lru_cache(maxsize=1)
+def behaviour_model() -> Scorecard:
+    """The packaged behaviour scorecard: PD of going 30+ DPD within 3 months."""
+    text = resources.files("arrears.data").joinpath(BEHAVIOUR_MODEL).read_text(encoding="utf-8")
+    return loads(text)
+
+
+def _score_behaviour(access: BookAccess, closed: Closed, target: date) -> None:
+    """The chunk's active accounts scored with the behaviour model, written in the
+    chunk's transaction."""
+    from arrears.batch.scoring import behaviour_scores  # polars, as the close itself
+
+    access.write_behaviour_scores(behaviour_scores(behaviour_model(), closed.book, target))
+
+
 def close_business_vectorised(
     access: BookAccess,
     terms: Terms,
@@ -126,6 +151,7 @@ def close_business_vectorised(
                 closed = closing(loaded, target, terms)
                 _check_closed(loaded, closed, target)
                 written = access.write_closed(loaded, closed)
+                _score_behaviour(access, closed, target)
                 access.add_to_run(run.id, written)
                 access.commit()
             after = loaded.accounts.column("account_id")[-1].as_py()

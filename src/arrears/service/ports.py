@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 
+import pyarrow as pa
+
 from arrears.batch.book import Book, Closed
 from arrears.collections.agencies import Agency, Placement
 from arrears.collections.cases import AccountPosition, Case
@@ -752,6 +754,10 @@ class BookAccess(abc.ABC):
         """Store a closed chunk: update its accounts, replace the dues and
         conversions that were loaded with the closed ones, and add the journal
         (one entry per account, date and reason), the events and bucket moves."""
+
+    def write_behaviour_scores(self, scores: pa.Table) -> None:  # noqa: B027 - optional
+        """Store the behaviour scores of a closed chunk in its transaction (account_id,
+        as_of, pd, score, reasons); a store that keeps none leaves this as it is."""
 
     @abc.abstractmethod
     def read_all(self) -> Book:

@@ -49,6 +49,7 @@ __all__ = [
     "agencies",
     "agency_placements",
     "agency_rates",
+    "behaviour_scores",
     "bucket_history",
     "case_accounts",
     "cob_runs",
@@ -251,6 +252,19 @@ bucket_history = Table(
     Column("from_bucket", String(16), nullable=False),
     Column("to_bucket", String(16), nullable=False),
     Column("days_past_due", Integer, nullable=False),
+)
+
+#: Each account's behaviour score at each close (``service/cob.py``, 0010): the PD of
+#: going more than 30 days past due within 3 months as text (6 places), the score in
+#: whole points and the costliest characteristics, ``;``-joined. A log: no foreign key.
+behaviour_scores = Table(
+    "behaviour_scores",
+    metadata,
+    Column("account_id", AccountId(), primary_key=True),
+    Column("as_of", Date, primary_key=True, index=True),
+    Column("pd", String(24), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("reasons", String(400), nullable=False),
 )
 
 # The logs below are append-only records keyed by account id, without a

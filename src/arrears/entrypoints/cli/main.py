@@ -40,6 +40,7 @@ from arrears.entrypoints.cli.compliance import register_compliance
 from arrears.entrypoints.cli.demo import register_demo
 from arrears.entrypoints.cli.portfolio import register_portfolio
 from arrears.entrypoints.cli.risk import app as risk_app
+from arrears.entrypoints.cli.risk_watch import register_watch
 from arrears.entrypoints.cli.stress import register_stress
 from arrears.entrypoints.cli.tools import register_tools
 from arrears.kernel.errors import DateError, InvalidInput
@@ -397,6 +398,7 @@ def trial_balance_() -> None:
 
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_watch(risk_app)
 app.add_typer(risk_app, name="risk")
 
 

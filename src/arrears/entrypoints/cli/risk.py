@@ -6,6 +6,7 @@
     arrears risk score --model MODEL.json --data FILE --out SCORES.csv [--id COLUMN]
     arrears risk monitor --model MODEL.json --baseline FILE --data FILE --period COLUMN
                          [--target COLUMN [--bad VALUE]] [--thresholds FILE] [--out DIR] [--json]
+    arrears risk early-warning [--as-of DATE] [--jump PP] [--ratio R] [--json] [--out FILE.csv]
 
 ``fit`` prints a binning table per characteristic (bins, counts, bad rate,
 WoE, points), the performance on the training data, what was left out and
@@ -18,6 +19,9 @@ period against the baseline, AUC and KS per period where outcomes are known,
 and the alerts past the thresholds (``data/monitoring.toml`` or
 ``--thresholds``); alerts are findings, so it exits 0 with them too.
 ``--out`` writes CSV tables, the report as JSON and PNG charts.
+``early-warning`` lists the accounts whose behaviour PD (written by each
+close of business) rose by at least ``--jump`` points and ``--ratio`` times
+since their previous score, the largest rise first, with the reasons.
 Nothing is written unless everything was computed.
 """
 
@@ -33,20 +37,16 @@ import typer
 from rich import box
 from rich.table import Table
 
-from arrears.adapters.monitoring_charts import write_monitoring
-from arrears.adapters.portfolio_files import checked_out
 from arrears.adapters.tabular import read_table, write_csv, write_text
 from arrears.entrypoints.cli import render
-from arrears.entrypoints.cli.common import guarded, print_json
+from arrears.entrypoints.cli.common import guarded
 from arrears.kernel.errors import InvalidInput
 from arrears.risk.fairness import GroupRow, fairness_report, group_columns
 from arrears.risk.model import Characteristic, Scaling, Scorecard, score_columns
 from arrears.risk.modelfile import dumps, loads
-from arrears.risk.monitoring import ACT, SCORE, MonitoringReport, monitor, outcomes
-from arrears.risk.monitoring_thresholds import load_thresholds
 from arrears.risk.scorecard import FitOptions, fit_scorecard, read_target
 
-__all__ = ["app", "fit_report", "monitor_command", "scores_frame"]
+__all__ = ["Data", "app", "fit_report", "read_model", "scores_frame", "titled_table"]
 
 app = typer.Typer(
     help="Scorecards: fit on your data, score with the model file.", no_args_is_help=True
@@ -97,7 +97,7 @@ def fit_report(card: Scorecard, fairness: tuple[GroupRow, ...], cutoff: float) -
     }  # fmt: skip
 
 
-def _table(title: str, *columns: str) -> Table:
+def titled_table(title: str, *columns: str) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column(columns[0])
     for name in columns[1:]:
@@ -109,7 +109,7 @@ def _print_bins(report: dict[str, Any]) -> None:
     for c in report["characteristics"]:
         trend = f"bad rate {c['trend']}" if c["kind"] == "numeric" else f"categories {c['trend']}"
         title = f"{c['name']} ({c['kind']}, IV {c['iv']:.3f}, {trend})"
-        table = _table(title, "bin", "count", "bads", "bad rate", "WoE", "points")
+        table = titled_table(title, "bin", "count", "bads", "bad rate", "WoE", "points")
         for b in c["bins"]:
             rate = "" if b["bad_rate"] is None else f"{b['bad_rate'] * 100:.1f}%"
             table.add_row(b["bin"], str(b["count"]), str(b["bads"]), rate,
@@ -126,13 +126,13 @@ def _print_report(report: dict[str, Any]) -> None:
         f"intercept {s['intercept_points']:.2f} points, PDO {s['pdo']:g}, "
         f"{s['base_score']:g} points at odds {s['base_odds']:g}:1"
     )
-    left = _table("left out", "column", "why")
+    left = titled_table("left out", "column", "why")
     left.columns[1].justify = "left"
     for name, why in report["dropped"].items():
         left.add_row(name, why)
     render.console.print(left)
     fair = report["fairness"]
-    table = _table(f"fairness by protected group (approved: score >= {fair['cutoff']:.2f})",
+    table = titled_table(f"fairness by protected group (approved: score >= {fair['cutoff']:.2f})",
                    "attribute", "group", "count", "approval", "mean PD", "bad rate")  # fmt: skip
     table.columns[1].justify = "left"
     for g in fair["groups"]:
@@ -235,7 +235,7 @@ def scores_frame(
     return out
 
 
-def _read_model(path: Path) -> Scorecard:
+def read_model(path: Path) -> Scorecard:
     if not path.is_file():
         raise InvalidInput(
             f"model file {path} does not exist", hint="give the file `arrears risk fit` wrote"
@@ -262,7 +262,7 @@ def score(
     reasons: Annotated[int, typer.Option(min=0, max=10, help="How many reason codes a row.")] = 3,
 ) -> None:
     """Score every row of a file with a model file; rows keep their input order."""
-    card = _read_model(model)
+    card = read_model(model)
     frame = read_table(data)
     _check_id(frame, id_column)
     made = scores_frame(card, frame, id_column, reasons)
@@ -270,120 +270,3 @@ def score(
     render.console.print(
         f"scored {len(made)} rows to {out}: mean PD {made['pd'].mean() * 100 if len(made) else 0:.2f}%"
     )
-
-
-def _psi_cell(value: float, level: str) -> str:
-    colour = {"": "", "watch": "yellow", ACT: "bold red"}[level]
-    return f"[{colour}]{value:.4f}[/]" if colour else f"{value:.4f}"
-
-
-def _print_stability(made: MonitoringReport) -> None:
-    t = made.thresholds
-    table = _table(f"PSI against the baseline ({made.baseline_rows} rows; watch >= "
-                   f"{t.psi_watch:g}, act >= {t.psi_act:g})", "", *made.periods)  # fmt: skip
-    psi = {(s.name, s.kind, s.period): s.psi for s in made.stability}
-    names = list(dict.fromkeys((s.name, s.kind) for s in made.stability))
-    for name, kind in names:
-        cells = [psi[name, kind, p] for p in made.periods]
-        table.add_row(name, *(_psi_cell(v, t.psi_level(v)) for v in cells))
-    rows = {s.period: s.rows for s in made.stability if s.kind == SCORE}
-    table.add_row("[dim]rows[/]", *(f"[dim]{rows[p]}[/]" for p in made.periods))
-    render.console.print(table)
-    moved = {(a.period, a.what) for a in made.alerts if a.measure == "psi" and a.what != SCORE}
-    for period, name in sorted(moved):
-        shifts = [b for b in made.bins if b.period == period and b.characteristic == name]
-        table = _table(f"{name} in {period}: characteristic analysis", "bin", "points",
-                       "baseline", period, "points shift")  # fmt: skip
-        for b in shifts:
-            table.add_row(b.bin, f"{b.points:.2f}", f"{b.baseline_share * 100:.1f}%",
-                          f"{b.share * 100:.1f}%", f"{b.points_shift:+.2f}")  # fmt: skip
-        render.console.print(table)
-
-
-def _print_monitoring(made: MonitoringReport, files: list[Path]) -> None:
-    _print_stability(made)
-    title = (f"AUC and KS per period (development: AUC {made.development_auc:.4f}, "
-             f"KS {made.development_ks:.4f})")  # fmt: skip
-    table = _table(title, "period", "rows", "outcomes", "bad rate", "AUC", "KS", "note")
-    table.columns[-1].justify = "left"
-    for p in made.performance:
-        rate = "" if p.bad_rate is None else f"{p.bad_rate * 100:.1f}%"
-        auc_, ks_ = ("" if v is None else f"{v:.4f}" for v in (p.auc, p.ks))
-        table.add_row(p.period, str(p.rows), str(p.outcomes), rate, auc_, ks_, p.note)
-    render.console.print(table)
-    alerts = _table("alerts", "level", "period", "what", "value", "threshold")
-    alerts.columns[1].justify = alerts.columns[2].justify = "left"
-    for a in made.alerts:
-        value = f"PSI {a.value:.4f}" if a.measure == "psi" else f"fell {a.value:.4f}"
-        alerts.add_row(a.level, a.period, a.what, value, f"{a.threshold:g}")
-    if made.alerts:
-        render.console.print(alerts)
-    render.console.print(
-        f"{len(made.alerts)} alert(s) past the thresholds of {made.thresholds.source} "
-        "(exit status 0: alerts are findings, not errors)"
-    )
-    for path in files:
-        render.console.print(f"wrote {path}")
-
-
-def _frame_columns(frame: pd.DataFrame) -> dict[str, Any]:
-    return {str(c): frame[c].to_numpy() for c in frame.columns}
-
-
-def _outcome(frame: pd.DataFrame, card: Scorecard, target: str | None, bad: str | None) -> Any:
-    if target is None:
-        if bad is not None:
-            raise InvalidInput("--bad needs --target", hint="name the outcome column with --target")
-        return None
-    if target not in frame.columns:
-        raise InvalidInput(f"the data has no target column {target!r}",
-                           hint="name one of its columns with --target, or leave it out")  # fmt: skip
-    good = card.target.good if bad is None else None
-    return outcomes(target, frame[target].to_numpy(), bad or card.target.bad, good)
-
-
-@app.command("monitor")
-@guarded
-def monitor_command(
-    model: Annotated[Path, typer.Option("--model", help="A model file written by `risk fit`.")],
-    baseline: Annotated[
-        Path, typer.Option("--baseline", help="The sample to compare with, e.g. the fit data.")
-    ],
-    data: Data,
-    period: Annotated[
-        str, typer.Option("--period", help="The data's period column, e.g. month of application.")
-    ],
-    target: Annotated[
-        str | None, typer.Option("--target", help="The outcome column; empty where not known.")
-    ] = None,
-    bad: Annotated[
-        str | None, typer.Option("--bad", help="The outcome that means bad (default: the model's).")
-    ] = None,
-    thresholds: Annotated[
-        Path | None, typer.Option("--thresholds", help="A thresholds file like monitoring.toml.")
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for the CSV, JSON and PNG files.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Monitor a model: PSI of the score and characteristics per period, AUC and KS, alerts.
-
-    Alerts are findings, not failures: the exit status is 0 with alerts too.
-    """
-    if out is not None:
-        checked_out(out)
-    card, limits = _read_model(model), load_thresholds(thresholds)
-    reference, frame = read_table(baseline), read_table(data)
-    if period not in frame.columns:
-        raise InvalidInput(f"the data has no period column {period!r}",
-                           hint=f"name one of its columns with --period: "
-                           f"{', '.join(map(str, frame.columns[:8]))}")  # fmt: skip
-    outcome = _outcome(frame, card, target, bad)
-    made = monitor(card, _frame_columns(reference), _frame_columns(frame), frame[period].to_numpy(),
-                   outcome=outcome, thresholds=limits, period_name=period)  # fmt: skip
-    files = write_monitoring(made, out) if out is not None else []
-    if as_json:
-        print_json(made.as_dict() | {"files": [str(p) for p in files]})
-    else:
-        _print_monitoring(made, files)
