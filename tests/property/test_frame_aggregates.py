@@ -14,7 +14,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.batch.frames import KEY, min_by_account, sum_by_account
+from arrears.batch.aggregates import min_by_account, sum_by_account
+from arrears.batch.frames import KEY
 
 EPOCH = date(1990, 1, 1)
 

@@ -45,8 +45,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from arrears.batch.aggregates import sum_by_account
 from arrears.batch.book import Book
-from arrears.batch.frames import KEY, from_book, sum_by_account, unpaid_minimum
+from arrears.batch.frames import KEY, from_book, unpaid_minimum
 from arrears.domain.dues import PARTS
 
 __all__ = ["BUCKETS", "FEATURES", "NUMERIC_FEATURES", "behaviour_features"]

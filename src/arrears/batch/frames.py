@@ -5,7 +5,7 @@ key, so that steps group and join on an integer, not on the account id.
 Each of the day's accounts carries ``_p``, its row in the product table; a
 step takes the parameters it needs as ``p_*`` columns of the rows it works
 on (``with_product``), and scratch columns are dropped when the day is
-merged back.
+merged back. Per-account sums and minima of rows are in ``batch/aggregates.py``.
 
 >>> from arrears.batch.book import Book
 >>> f = from_book(Book.empty())
@@ -43,13 +43,9 @@ __all__ = [
     "event_rows",
     "finish_journal",
     "from_book",
-    "local_keys",
-    "localised",
-    "min_by_account",
+    "like_chunks",
     "posting_rows",
     "set_rows",
-    "spread",
-    "sum_by_account",
     "to_book",
     "unpaid",
     "unpaid_minimum",
@@ -173,9 +169,7 @@ class DayState:
                 "which the catalogue does not offer",
                 hint=f"products: {', '.join(codes.to_list())}",
             )
-        accounts = self.accounts.with_columns(
-            _like_chunks(index.alias(PRODUCT), self.accounts[KEY])
-        )
+        accounts = self.accounts.with_columns(like_chunks(index.alias(PRODUCT), self.accounts[KEY]))
         return replace(self, accounts=accounts, params_joined=True)
 
     def with_accounts(self, accounts: pl.DataFrame) -> DayState:
@@ -226,7 +220,7 @@ def _keyed(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
     heads = owners.filter(run.diff().fill_null(1) != 0)
     if ids.is_sorted() and heads.is_sorted():  # heads in order: the rows are sorted
         at, found = _positions(ids, heads)
-        sorted_keys = _like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as ids are
+        sorted_keys = like_chunks(at.gather(run).alias(KEY), owners).set_sorted()  # as ids are
         keyed = rows.with_columns(sorted_keys)
         return keyed if found is None else keyed.filter(found.gather(run))
     keys = pl.DataFrame({"account_id": ids}).with_row_index(KEY)
@@ -279,7 +273,7 @@ def _arrow_column(series: pl.Series, kind: pa.DataType) -> pa.ChunkedArray:
     return pa.chunked_array(pieces, type=kind)
 
 
-def _like_chunks(values: pl.Series, like: pl.Series) -> pl.Series:
+def like_chunks(values: pl.Series, like: pl.Series) -> pl.Series:
     """``values`` cut into the chunks of ``like``: a frame whose columns share chunk
     boundaries need not be copied whole to add a column to it."""
     lengths = like.chunk_lengths()
@@ -332,124 +326,6 @@ def attach(
     return rows.with_columns(accounts.get_column(n).gather(keys).alias(prefix + n) for n in names)
 
 
-def sum_by_account(
-    accounts: pl.DataFrame, rows: pl.DataFrame, fill: int | None = 0, /, **values: pl.Expr
-) -> pl.DataFrame:
-    """Add to ``accounts`` the per-account sums of per-row ``values`` of ``rows``
-    (dues, conversions), as Int64 columns; accounts without rows get ``fill``
-    (or null when ``fill`` is None). A boolean value counts the rows where it holds.
-
-    Rows come grouped by account (the book is sorted so, and filtering keeps
-    it), and then a running total read at the end of each account's run gives
-    the sums in one pass, without hashing; otherwise a group-by does.
-
-    >>> a = pl.DataFrame({"_k": [0, 1, 2]})
-    >>> d = pl.DataFrame({"_k": [0, 0, 2], "x": [2, 3, 4]})
-    >>> sum_by_account(a, d, total=pl.col("x")).get_column("total").to_list()
-    [5, 0, 4]
-    >>> d = pl.DataFrame({"_k": [2, 0, 0], "x": [4, 2, 3]})  # not grouped: a group-by
-    >>> sum_by_account(a, d, None, total=pl.col("x")).get_column("total").to_list()
-    [5, None, 4]
-    """
-    per_row = rows.select(pl.col(KEY), *(e.cast(pl.Int64).alias(n) for n, e in values.items()))
-    keys = per_row.get_column(KEY)
-    if keys.is_sorted():
-        ends = keys.ne_missing(keys.shift(-1)).fill_null(True)
-        totals = per_row.select(pl.col(KEY), *(pl.col(n).cum_sum() for n in values)).filter(ends)
-        sums = totals.with_columns(pl.col(n).diff().fill_null(pl.col(n)) for n in values)
-    else:
-        sums = per_row.group_by(KEY).agg(pl.col(n).sum() for n in values)
-    return _spread_onto(accounts, sums, fill, list(values))
-
-
-def min_by_account(
-    accounts: pl.DataFrame, rows: pl.DataFrame, /, **values: pl.Expr
-) -> pl.DataFrame:
-    """Add to ``accounts`` the earliest of per-row date ``values`` of each account's
-    ``rows``, null where it has none.
-
-    For rows grouped by account, each date is packed below its account's key
-    into one unsigned 64-bit number: a running minimum taken from the end
-    then stops at each account's own rows (every later account's numbers are
-    larger), and its value at the account's first row holds the earliest date.
-
-    >>> from datetime import date
-    >>> a = pl.DataFrame({"_k": [0, 1, 2]})
-    >>> d = pl.DataFrame({"_k": [0, 0, 2], "d": [date(2026, 3, 2), date(2026, 3, 1), None]})
-    >>> min_by_account(a, d, first=pl.col("d")).get_column("first").to_list()
-    [datetime.date(2026, 3, 1), None, None]
-    """
-    per_row = rows.select(pl.col(KEY), *(e.alias(n) for n, e in values.items()))
-    keys = per_row.get_column(KEY)
-    if not keys.is_sorted():
-        found = per_row.group_by(KEY).agg(pl.col(n).min() for n in values)
-        return _spread_onto(accounts, found, None, list(values))
-    out = accounts
-    for name in values:
-        dated = per_row.select(pl.col(KEY), pl.col(name).cast(pl.Int32).alias("_d")).drop_nulls()
-        if dated.is_empty():
-            found = pl.DataFrame(
-                {KEY: pl.Series([], dtype=keys.dtype), name: pl.Series([], dtype=pl.Date)}
-            )
-        else:
-            low = dated.get_column("_d").min()
-            shift = pl.lit(2**32, pl.UInt64)
-            packed = pl.col(KEY).cast(pl.UInt64) * shift + (pl.col("_d") - low).cast(pl.UInt64)
-            firsts = pl.col(KEY).ne_missing(pl.col(KEY).shift(1)).fill_null(True)
-            found = dated.select(
-                pl.col(KEY),
-                ((packed.cum_min(reverse=True) % shift).cast(pl.Int64) + low)
-                .cast(pl.Int32)
-                .cast(pl.Date)
-                .alias(name),
-                firsts.alias("_first"),
-            ).filter(pl.col("_first"))
-        out = _spread_onto(out, found, None, [name])
-    return out
-
-
-def _spread_onto(
-    accounts: pl.DataFrame, found: pl.DataFrame, fill: int | None, names: Sequence[str]
-) -> pl.DataFrame:
-    like = accounts.get_column(KEY)
-    return accounts.with_columns(
-        _like_chunks(
-            spread(accounts.height, found.get_column(KEY), found.get_column(name), fill).alias(
-                name
-            ),
-            like,
-        )
-        for name in names
-    )
-
-
-def local_keys(mask: pl.Series) -> pl.Series:
-    """For each account row, its place among the rows where ``mask`` holds.
-
-    A step that works on a few accounts (``accounts.filter(mask)``) gives
-    their dues these places as keys (:func:`localised`), and
-    :func:`sum_by_account` then sums onto the few rows, not the whole book.
-
-    >>> local_keys(pl.Series([False, True, True])).to_list()[1:]
-    [0, 1]
-    """
-    return mask.cast(pl.UInt32).cum_sum() - 1
-
-
-def localised(rows: pl.DataFrame, local: pl.Series) -> pl.DataFrame:
-    """``rows`` of the accounts kept by a mask, keyed by their account's place among
-    those accounts (``local`` from :func:`local_keys`)."""
-    return rows.with_columns(local.gather(rows.get_column(KEY)).alias(KEY))
-
-
-def spread(height: int, keys: pl.Series, values: pl.Series, fill: int | None = 0) -> pl.Series:
-    """A column of ``height`` rows holding ``values`` at rows ``keys`` and ``fill`` elsewhere."""
-    full = pl.repeat(fill, height, dtype=values.dtype, eager=True)
-    if keys.len():
-        full.scatter(keys, values)
-    return full
-
-
 def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.DataFrame:
     """``frame`` with the rows at positions ``at`` given new values in the named columns.
 
@@ -471,7 +347,7 @@ def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.Data
             continue
         column = old.clone()
         column.scatter(at, new)
-        changed.append(_like_chunks(column, old))
+        changed.append(like_chunks(column, old))
     return frame.with_columns(changed) if changed else frame
 
 

@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import polars as pl
 
+from arrears.batch.aggregates import min_by_account, sum_by_account
 from arrears.batch.frames import (
     OWED_COLUMNS,
     PRODUCT,
     RATE_SCALE,
     DayState,
     attach,
-    min_by_account,
     posting_rows,
     set_rows,
-    sum_by_account,
     unpaid,
     unpaid_minimum,
     with_product,

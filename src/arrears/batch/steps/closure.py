@@ -12,15 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import (
-    DayState,
-    event_rows,
-    local_keys,
-    localised,
-    set_rows,
-    sum_by_account,
-    unpaid_total,
-)
+from arrears.batch.aggregates import local_keys, localised, sum_by_account
+from arrears.batch.frames import DayState, event_rows, set_rows, unpaid_total
 from arrears.batch.params import Params
 
 __all__ = ["STEP", "close_settled_loans"]

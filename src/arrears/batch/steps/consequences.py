@@ -23,16 +23,8 @@ from datetime import date
 
 import polars as pl
 
-from arrears.batch.frames import (
-    KEY,
-    DayState,
-    event_rows,
-    local_keys,
-    localised,
-    set_rows,
-    sum_by_account,
-    unpaid,
-)
+from arrears.batch.aggregates import local_keys, localised, sum_by_account
+from arrears.batch.frames import KEY, DayState, event_rows, set_rows, unpaid
 from arrears.batch.params import Params
 from arrears.domain.products import ConsequencePolicy
 

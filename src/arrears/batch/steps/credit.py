@@ -16,17 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import (
-    DayState,
-    attach,
-    local_keys,
-    localised,
-    posting_rows,
-    set_rows,
-    sum_by_account,
-    unpaid,
-    unpaid_minimum,
-)
+from arrears.batch.aggregates import local_keys, localised, sum_by_account
+from arrears.batch.frames import DayState, attach, posting_rows, set_rows, unpaid, unpaid_minimum
 from arrears.batch.params import Params
 from arrears.domain.ledger import CREDIT_BALANCE, RECEIVABLE_FOR_PART, RECOVERY_INCOME
 

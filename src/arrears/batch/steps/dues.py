@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, attach, event_rows, set_rows, sum_by_account
+from arrears.batch.aggregates import sum_by_account
+from arrears.batch.frames import DayState, attach, event_rows, set_rows
 from arrears.batch.params import Params
 from arrears.batch.steps.accrual import next_due
 

@@ -20,16 +20,14 @@ from datetime import timedelta
 
 import polars as pl
 
+from arrears.batch.aggregates import local_keys, localised, sum_by_account
 from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
     due_rows,
     event_rows,
-    local_keys,
-    localised,
     posting_rows,
     set_rows,
-    sum_by_account,
     unpaid,
     unpaid_minimum,
     unpaid_total,
