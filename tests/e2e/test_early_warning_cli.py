@@ -41,8 +41,8 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
     first = _scores(path)
     assert {(r[0], r[1]) for r in first} == {("C1", "2026-01-31"), ("C2", "2026-01-31")}
     assert all(0 < float(r[2]) < 1 for r in first)
-    run(url, "cob", "--to", "2026-03-20")  # C1 leaves its statements unpaid
-    later = {r[0]: r for r in _scores(path) if r[1] == "2026-03-20"}
+    run(url, "cob", "--to", "2026-03-05")  # C1 leaves its statement unpaid: 23 days past due
+    later = {r[0]: r for r in _scores(path) if r[1] == "2026-03-05"}
     assert float(later["C1"][2]) > float(next(r for r in first if r[0] == "C1")[2])
 
     out = tmp_path / "warn.csv"
@@ -50,7 +50,7 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
     ids = [row["account_id"] for row in listed]
     assert "C1" in ids
     c1 = next(row for row in listed if row["account_id"] == "C1")
-    assert c1["as_of"] == "2026-03-20" and c1["previous_as_of"] == "2026-01-31"
+    assert c1["as_of"] == "2026-03-05" and c1["previous_as_of"] == "2026-01-31"
     assert c1["jump_pp"] >= 10 and c1["pd"] >= 2 * c1["previous_pd"]
     assert c1["reasons"]
     with out.open(newline="") as f:
@@ -62,6 +62,9 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
     assert (
         json.loads(run(url, "risk", "early-warning", "--json", "--as-of", "2026-01-31")) == []
     )  # nothing was scored before the first close
+    run(url, "pay", "C2", "200.00", "--key", "c2-catches-up")
+    run(url, "cob", "--to", "2026-03-20")  # C1 38 days past due: past what the model scores
+    assert {r[0] for r in _scores(path) if r[1] == "2026-03-20"} == {"C2"}
 
 
 def test_early_warning_refuses_a_bad_date(tmp_path: Path) -> None:

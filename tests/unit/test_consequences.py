@@ -152,6 +152,11 @@ def _catalogue_with(text: str) -> str:
             "not best first",
         ),
         ("score_range = [350, 950]\nscore_at_opening = 650\nrecover_days = 30\ncut = 1\n", "cut"),
+        (
+            "score_range = [350, 950]\nscore_at_opening = 650\nrecover_days = 30\n"
+            'cut_line_at = "M3"\nclose_line_at = "M3"\n',
+            "is also close_line_at",
+        ),
     ],
 )
 def test_a_bad_consequences_table_is_refused_naming_the_field(text: str, message: str) -> None:

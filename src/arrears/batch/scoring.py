@@ -73,12 +73,19 @@ def score_frame(card: Scorecard, features: pl.DataFrame, top: int = 3) -> pl.Dat
     )
 
 
+#: Accounts further past due than this are not scored (the training population's edge).
+SCORED_DPD = 30
+
+
 def behaviour_scores(card: Scorecard, book: Book, as_of: date) -> pa.Table:
     """The active accounts of ``book`` scored as they stand on ``as_of``, as :data:`SCORES`.
 
-    Closed and charged-off accounts have no next three months to score.
+    Closed and charged-off accounts have no next three months to score, and an
+    account already more than ``SCORED_DPD`` days past due has gone where the
+    score predicts: the model was trained on the others and scores only them.
     """
-    features = behaviour_features(book, as_of).filter(_active(book))
+    dpd = pl.Series(book.accounts.column("days_past_due").to_pylist(), dtype=pl.Int64)
+    features = behaviour_features(book, as_of).filter(_active(book) & (dpd <= SCORED_DPD))
     scored = score_frame(card, features)
     return pa.Table.from_pydict(
         {

@@ -351,6 +351,8 @@ def _read_consequences(raw: Any, where: str, buckets: Sequence[str]) -> Conseque
     for key, bucket in (("cut_line_at", cut_at), ("close_line_at", close_at)):
         if bucket != "" and bucket not in buckets:
             raise t.fail(key, bucket, "is not a bucket", known)
+    if cut_at != "" and cut_at == close_at:
+        raise t.fail("cut_line_at", cut_at, "is also close_line_at", "cut the limit earlier")
     grades = _named_integers(t, "pricing_grades", low, high, ())
     if [g[1] for g in grades] != sorted((g[1] for g in grades), reverse=True):
         raise t.error(

@@ -240,14 +240,34 @@ def roll_rate_matrix(
 
 
 def pooled_transitions(matrices: Sequence[RollRateMatrix]) -> tuple[tuple[float, ...], ...]:
-    """The average monthly transition: every month's counts added, then each row normalised."""
+    """The average monthly transition: every month's counts added, then each row normalised.
+
+    A delinquent bucket no account was seen in at any month end cannot stay
+    where it is, or nothing reaching it would ever default: its row rolls on
+    to the next bucket (the last bucket to charge-off), the conservative
+    choice. The current bucket, closed and charged off stay put when unseen.
+
+    >>> from datetime import date
+    >>> m = RollRateMatrix(date(2026, 1, 31), date(2026, 2, 28), ("M0", "M1", "M2", "closed",
+    ...     "charged-off"), ((9, 1, 0, 0, 0), (0, 0, 0, 0, 0), (0, 0, 0, 0, 0),
+    ...     (0, 0, 0, 0, 0), (0, 0, 0, 0, 0)), ((0,) * 5,) * 5)
+    >>> [row.index(1.0) for row in pooled_transitions([m])[1:]]
+    [2, 4, 3, 4]
+    """
     if not matrices:
         raise ValueError("no roll-rate matrices to pool")
-    size = len(matrices[0].states)
+    states = matrices[0].states
+    size = len(states)
     pooled = tuple(
         tuple(sum(m.counts[i][j] for m in matrices) for j in range(size)) for i in range(size)
     )
-    return _normalised(pooled)
+    made = list(_normalised(pooled))
+    buckets = size - 2  # the states are the buckets, then closed and charged off
+    for i in range(1, buckets):
+        if sum(pooled[i]) == 0:
+            made[i] = tuple(1.0 if j == (i + 1 if i + 1 < buckets else size - 1) else 0.0
+                            for j in range(size))  # fmt: skip
+    return tuple(made)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,3 +183,22 @@ def test_classification_counts_and_sums_every_level() -> None:
     ]
     with pytest.raises(ValueError, match="unknown classification level 'doubtful'"):
         classification(["normal"], [("doubtful", 1)])
+
+
+def test_an_unseen_delinquent_bucket_rolls_on_so_what_reaches_it_can_still_default() -> None:
+    from arrears.risk.ecl import pd_term_structure
+    from arrears.risk.portfolio import RollRateMatrix, pooled_transitions
+
+    states = ("M0", "M1", "M2", "M3", "closed", "charged-off")
+    counts = [[0] * 6 for _ in states]
+    counts[0][0], counts[0][1] = 90, 10  # M0 rolls to M1 ...
+    counts[1][2] = 5  # ... and M1 to M2, but no account was ever seen in M2 or M3
+    matrix = RollRateMatrix(
+        date(2026, 1, 31), date(2026, 2, 28), states,
+        tuple(map(tuple, counts)), tuple(tuple(0 for _ in states) for _ in states),
+    )  # fmt: skip
+    pooled = pooled_transitions([matrix])
+    assert pooled[2][3] == 1.0 and pooled[3][5] == 1.0  # M2 -> M3 -> charged off
+    assert pooled[0][0] == 0.9 and pooled[4][4] == 1.0  # seen rows and closed as they were
+    cumulative = pd_term_structure(pooled, default=[3, 5], horizon=24, absorbing=[4])
+    assert cumulative[24][1] == 1.0 and cumulative[24][0] > 0.5

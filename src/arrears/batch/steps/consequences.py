@@ -203,7 +203,10 @@ def _line_actions(state: DayState, rows: pl.DataFrame, policy: ConsequencePolicy
     closing = lines.filter(
         (pl.col("_entered") == policy.close_line_at) & (pl.col("limit_minor") > 0)
     ).with_columns(_limit=pl.lit(0, pl.Int64))
-    cutting = _cut(state, lines.filter(pl.col("_entered") == policy.cut_line_at), policy)
+    entering_cut = (pl.col("_entered") == policy.cut_line_at) & (
+        pl.col("_entered") != policy.close_line_at
+    )  # the reference closes, not cuts, a line entering a bucket that is both
+    cutting = _cut(state, lines.filter(entering_cut), policy)
     why = pl.format("entered {}", pl.col("_entered"))
     state = state.tell(
         event_rows(
