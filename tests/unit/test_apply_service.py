@@ -36,6 +36,7 @@ from arrears.service.applications import (
     apply_for_credit,
     decide_application,
     default_model,
+    own_book,
     score_application,
 )
 from arrears.service.ports import UnitOfWork
@@ -183,3 +184,22 @@ def test_the_shipped_model_loads_and_scores_an_application(terms: Terms) -> None
     assert score_application(risky, model).pd > good.pd
     decision = decide_application(_app(0), model, default_policy(), terms)
     assert decision.scored == good
+
+
+def test_a_second_application_sees_the_first_account_here(
+    store: Callable[[], UnitOfWork], terms: Terms
+) -> None:
+    first = _apply(store, terms, _app(0), new_id=lambda prefix: f"{prefix}-1")
+    assert first.decision.approved
+    with store() as uow:
+        loan = uow.accounts.get("L-1")
+        assert loan is not None
+        loan.days_past_due, loan.credit_score = 5, 640  # a late payer here, score grade C
+        uow.commit()
+    own = own_book(store(), terms, "P-1")
+    assert own.accounts == 1 and own.worst_days_past_due == 5 and own.grade_floor == "C"
+    assert own.monthly_payments_minor > 0  # the loan's next installment counts as debt
+    again = _apply(store, terms, _app(0), new_id=lambda prefix: f"{prefix}-2")
+    assert not again.decision.approved and again.account_id is None
+    assert "overdue_here" in [r.code for r in again.decision.reasons]
+    assert own_book(store(), terms, "P-9").accounts == 0

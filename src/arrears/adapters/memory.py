@@ -100,6 +100,9 @@ class _Accounts(AccountRepository):
     def all_ids(self) -> list[str]:
         return sorted(self.store.accounts)
 
+    def ids_of_customer(self, customer_id: str) -> list[str]:
+        return sorted(a.id for a in self.store.accounts.values() if a.customer_id == customer_id)
+
 
 class _History(HistoryLog):
     def __init__(self, store: MemoryStore) -> None:

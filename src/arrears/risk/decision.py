@@ -25,7 +25,7 @@ amount would fit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
 
 from arrears.domain.products import Catalogue, LineProduct, LoanProduct
@@ -34,7 +34,16 @@ from arrears.kernel.money import CALC, Rounding, format_minor, to_minor
 from arrears.risk.application import Application
 from arrears.risk.decision_policy import DecisionPolicy
 
-__all__ = ["RULES", "Decision", "Reason", "Scored", "application_features", "decide"]
+__all__ = [
+    "NEW_CUSTOMER",
+    "RULES",
+    "Decision",
+    "OwnBook",
+    "Reason",
+    "Scored",
+    "application_features",
+    "decide",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,27 @@ class Scored:
     pd: float
     score: int
     reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnBook:
+    """What the applicant already has with this lender (by customer id).
+
+    Overdue or charged-off accounts here decline; the payments they already
+    make here count in debt to income; ``grade_floor``, the pricing grade of
+    their internal credit score (``[consequences] pricing_grades``), is the
+    best grade a new loan can have when the policy has a grade of that name.
+    """
+
+    accounts: int = 0
+    worst_days_past_due: int = 0
+    charged_off: int = 0
+    monthly_payments_minor: int = 0
+    grade_floor: str = ""
+
+
+#: An applicant new to the lender.
+NEW_CUSTOMER = OwnBook()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +187,31 @@ def application_features(app: Application) -> dict[str, float | str]:
     }
 
 
+def _own_reasons(own: OwnBook) -> tuple[Reason, ...]:
+    found = []
+    if own.charged_off:
+        found.append(Reason("charged_off_here", f"{own.charged_off} account(s) charged off here"))
+    if own.worst_days_past_due:
+        days = own.worst_days_past_due
+        found.append(Reason("overdue_here", f"an account here is {days} days past due"))
+    return tuple(found)
+
+
 def decide(
-    app: Application, scored: Scored | None, policy: DecisionPolicy, catalogue: Catalogue
+    app: Application,
+    scored: Scored | None,
+    policy: DecisionPolicy,
+    catalogue: Catalogue,
+    own: OwnBook = NEW_CUSTOMER,
 ) -> Decision:
     """The decision on ``app``; ``scored`` is None only when a policy rule declines
-    it before scoring."""
+    it before scoring. ``own`` is what the applicant already has with the lender."""
     product = catalogue.product(app.product_code)
     _check_request(app, product)
+    paying = app.monthly_debt_payments_minor + own.monthly_payments_minor
+    app = replace(app, monthly_debt_payments_minor=paying)
     declined = tuple(r for rule in RULES if (r := rule(app, policy)) is not None)
+    declined += _own_reasons(own)
     if declined:
         return Decision(False, declined, scored, app.product_code)
     if scored is None:
@@ -175,7 +222,7 @@ def decide(
         return Decision(False, (Reason("score", text),), scored, app.product_code)
     if isinstance(product, LineProduct):
         return _line_offer(app, scored, policy, product)
-    return _loan_offer(app, scored, policy, product)
+    return _loan_offer(app, scored, policy, product, own.grade_floor)
 
 
 def _check_request(app: Application, product: LineProduct | LoanProduct) -> None:
@@ -212,10 +259,18 @@ def _line_offer(
 
 
 def _loan_offer(
-    app: Application, scored: Scored, policy: DecisionPolicy, product: LoanProduct
+    app: Application,
+    scored: Scored,
+    policy: DecisionPolicy,
+    product: LoanProduct,
+    floor: str = "",
 ) -> Decision:
     pd = Decimal(str(scored.pd))
-    grade = next(g for g in policy.grades if pd <= g.max_pd)
+    names = [g.name for g in policy.grades]
+    index = next(i for i, g in enumerate(policy.grades) if pd <= g.max_pd)
+    if floor in names:  # the internal score's pricing grade: never a better price than it
+        index = max(index, names.index(floor))
+    grade = policy.grades[index]
     if not product.daily_rate_min <= grade.daily_rate <= product.daily_rate_max:
         raise InvalidInput(
             f"{policy.source}: grade {grade.name}'s daily rate {grade.daily_rate} is outside "

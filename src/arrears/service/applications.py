@@ -42,12 +42,20 @@ from importlib import resources
 
 import numpy as np
 
+from arrears.domain.account import ACTIVE, CHARGED_OFF, Account
 from arrears.domain.events import AccountOpened, DomainEvent
 from arrears.domain.outcome import Outcome
 from arrears.domain.products import LineProduct, LoanProduct
 from arrears.domain.terms import Terms
 from arrears.risk.application import Application
-from arrears.risk.decision import Decision, Scored, application_features, decide
+from arrears.risk.decision import (
+    NEW_CUSTOMER,
+    Decision,
+    OwnBook,
+    Scored,
+    application_features,
+    decide,
+)
 from arrears.risk.decision_policy import DecisionPolicy
 from arrears.risk.model import Scorecard, score_columns
 from arrears.risk.modelfile import loads
@@ -62,6 +70,7 @@ __all__ = [
     "decide_application",
     "decided_event",
     "default_model",
+    "own_book",
     "score_application",
 ]
 
@@ -95,15 +104,46 @@ def score_application(app: Application, model: Scorecard) -> Scored:
     return Scored(float(scored.pd[0]), int(points), scored.reason_names(model)[0])
 
 
+def own_book(uow: UnitOfWork, terms: Terms, customer_id: str) -> OwnBook:
+    """What ``customer_id`` already has with the lender: overdue and charged-off
+    accounts, the month's payments it owes here, and the pricing grade of its lowest
+    internal credit score."""
+    with uow:
+        accounts = uow.accounts.get_many(uow.accounts.ids_of_customer(customer_id))
+    live = [a for a in accounts if a.status == ACTIVE]
+    scores = [a.credit_score for a in accounts if a.credit_score is not None]
+    policy = terms.catalogue.consequences
+    return OwnBook(
+        accounts=len(accounts),
+        worst_days_past_due=max((a.days_past_due for a in live), default=0),
+        charged_off=sum(a.status == CHARGED_OFF for a in accounts),
+        monthly_payments_minor=sum(_monthly_payment(a) for a in live),
+        grade_floor=policy.grade_for(min(scores)) if scores else "",
+    )
+
+
+def _monthly_payment(account: Account) -> int:
+    """A line's unpaid minimum; a loan's next installment (its unpaid billed dues if any)."""
+    if account.kind == "line":
+        return account.minimum_due_minor()
+    billed = account.billed_unpaid_minor
+    nxt = account.scheduled_dues()
+    return billed or (nxt[0].principal_minor + nxt[0].interest_minor if nxt else 0)
+
+
 def decide_application(
-    app: Application, model: Scorecard, policy: DecisionPolicy, terms: Terms
+    app: Application,
+    model: Scorecard,
+    policy: DecisionPolicy,
+    terms: Terms,
+    own: OwnBook = NEW_CUSTOMER,
 ) -> Decision:
     """Policy rules and scorecard: the decision alone, nothing opened.
 
     The application is always scored, so a decline for policy reasons still
     keeps the PD and score the lender would have seen.
     """
-    return decide(app, score_application(app, model), policy, terms.catalogue)
+    return decide(app, score_application(app, model), policy, terms.catalogue, own)
 
 
 def _default_id(prefix: str, app: Application, on: date) -> str:
@@ -127,7 +167,8 @@ def apply_for_credit(
     without it the id is ``{prefix}-{applicant_id}-{YYYYMMDD}``. ``cycle_day``
     is a line's statement day (0: the product's).
     """
-    decision = decide_application(application, model, policy, terms)
+    own = own_book(uow_factory(), terms, application.applicant_id)
+    decision = decide_application(application, model, policy, terms, own)
     if not decision.approved:
         return Applied(decision)
     product = terms.catalogue.product(application.product_code)

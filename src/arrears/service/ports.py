@@ -120,6 +120,10 @@ class AccountRepository(abc.ABC):
     @abc.abstractmethod
     def all_ids(self) -> list[str]: ...
 
+    @abc.abstractmethod
+    def ids_of_customer(self, customer_id: str) -> list[str]:
+        """Ids of the customer's accounts, ordered (what an application checks)."""
+
 
 class HistoryLog(abc.ABC):
     """Every command an account received, in arrival order: what a replay reads."""

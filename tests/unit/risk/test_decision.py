@@ -208,3 +208,24 @@ def test_bad_policies_are_refused_naming_the_field(old: str, new: str, message: 
     assert old in POLICY_TEXT
     with pytest.raises(InvalidInput, match=message):
         parse_policy(POLICY_TEXT.replace(old, new, 1), "test.toml")
+
+
+def test_the_lenders_own_book_declines_raises_debt_and_floors_the_price() -> None:
+    from arrears.risk.decision import OwnBook
+
+    overdue = OwnBook(accounts=2, worst_days_past_due=12, charged_off=1)
+    decision = decide(loan_app(), GOOD, POLICY, CATALOGUE, overdue)
+    assert not decision.approved
+    assert [r.code for r in decision.reasons] == ["charged_off_here", "overdue_here"]
+    paying_here = OwnBook(accounts=1, monthly_payments_minor=700_000)  # 1,000 + 7,000 of 15,000
+    assert [r.code for r in decide(loan_app(), GOOD, POLICY, CATALOGUE, paying_here).reasons] == [
+        "debt_to_income"
+    ]
+    floored = decide(
+        loan_app(), Scored(0.01, 780, ()), POLICY, CATALOGUE, OwnBook(1, grade_floor="C")
+    )
+    assert floored.approved and floored.grade == "C" and floored.daily_rate == Decimal("0.0004")
+    unknown = decide(
+        loan_app(), Scored(0.01, 780, ()), POLICY, CATALOGUE, OwnBook(1, grade_floor="Z")
+    )
+    assert unknown.grade == "A"  # a floor the policy has no grade for changes nothing

@@ -165,6 +165,11 @@ class SqlAccounts(AccountRepository):
         self.session.flush()
         return list(self.session.scalars(select(accounts.c.id).order_by(accounts.c.id)))
 
+    def ids_of_customer(self, customer_id: str) -> list[str]:
+        self.session.flush()
+        stmt = select(accounts.c.id).where(accounts.c.customer_id == customer_id)
+        return list(self.session.scalars(stmt.order_by(accounts.c.id)))
+
 
 class SqlHistory(HistoryLog):
     """Each command as JSON from ``history_to_record``; the row id is the arrival order."""
