@@ -25,12 +25,12 @@ from rich.table import Table
 from arrears import bootstrap
 from arrears.entrypoints.cli import render
 from arrears.entrypoints.cli.common import business_day, guarded, print_json, state, store_uow
+from arrears.entrypoints.cli.risk import read_model
 from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import format_minor
 from arrears.risk.application import Application, application_from_mapping
 from arrears.risk.decision_policy import load_policy
 from arrears.risk.model import Scorecard
-from arrears.risk.modelfile import loads
 from arrears.service.applications import Applied, apply_for_credit, default_model
 
 __all__ = ["applied_as_dict", "register_apply"]
@@ -57,18 +57,7 @@ def _read_application(path: Path) -> Application:
 
 
 def _read_model(path: Path | None) -> Scorecard:
-    if path is None:
-        return default_model()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InvalidInput(
-            f"model file {path} cannot be read: {err}", hint="check the path"
-        ) from None
-    try:
-        return loads(text)
-    except InvalidInput as err:
-        raise InvalidInput(f"{path}: {err.message}", hint=err.hint) from None
+    return default_model() if path is None else read_model(path)
 
 
 def applied_as_dict(done: Applied, currency: str) -> dict[str, Any]:
