@@ -23,12 +23,8 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 
@@ -116,13 +112,7 @@ def _simulate_and_save(
     in one unit of work: the store gets the whole book or nothing."""
     terms = bootstrap.build_terms(state.catalogue)
     source = functools.partial(bootstrap.build_terms, state.catalogue)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as bar:
+    with render.progress_bars() as bar:
         simulating = bar.add_task(
             f"simulating {config.borrowers:,} borrowers", total=config.borrowers
         )

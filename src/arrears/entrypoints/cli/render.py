@@ -27,6 +27,7 @@ __all__ = [
     "cob_run",
     "collections_night",
     "products",
+    "progress_bars",
     "schedule",
     "trial_balance",
     "with_progress",
@@ -222,18 +223,23 @@ def trial_balance(balances: dict[str, int]) -> None:
     console.print(table)
 
 
-def with_progress(
-    label: str, work: Callable[[Callable[[int], None]], T], total: int | None = None
-) -> T:
-    """Run ``work`` with a progress bar it advances by calling the function it is given."""
-    with Progress(
+def progress_bars(label: str = "{task.description}") -> Progress:
+    """Progress bars on stderr (counts done of total, time taken), for long commands."""
+    return Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=False,
-    ) as bar:
+    )
+
+
+def with_progress(
+    label: str, work: Callable[[Callable[[int], None]], T], total: int | None = None
+) -> T:
+    """Run ``work`` with a progress bar it advances by calling the function it is given."""
+    with progress_bars(label) as bar:
         task = bar.add_task(label, total=total)
         return work(lambda n: bar.advance(task, n))
 

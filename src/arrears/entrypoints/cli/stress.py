@@ -22,8 +22,6 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from arrears import bootstrap
@@ -119,13 +117,7 @@ def _run(
     terms = bootstrap.build_terms(state.catalogue)
     provisioning = load_provisioning(params, [c[0] for c in terms.catalogue.delinquency.classes])
     source = functools.partial(bootstrap.build_terms, state.catalogue)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as bar:
+    with render.progress_bars() as bar:
         tasks = {
             s.name: bar.add_task(f"{s.name}: simulating", total=config.borrowers) for s in scenarios
         }
