@@ -16,7 +16,8 @@ from arrears.adapters.db.tables import accounts, bucket_history, journal_entries
 from arrears.kernel.errors import DateError, InvalidInput
 from arrears.risk.portfolio import CHARGED_OFF
 from arrears.risk.provisioning import load_provisioning
-from arrears.service.portfolio import portfolio_report, provision
+from arrears.service.portfolio import portfolio_report
+from arrears.service.provision import provision
 
 if TYPE_CHECKING:
     from conftest import Store

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from arrears.adapters.charts import whole_units
 from arrears.risk.portfolio import pooled_transitions
-from arrears.service.portfolio import PortfolioReport, ProvisionReport
+from arrears.service.portfolio import PortfolioReport
+from arrears.service.provision import ProvisionReport
 
 if TYPE_CHECKING:  # matplotlib costs seconds to import: only when charts are drawn
     from matplotlib.figure import Figure

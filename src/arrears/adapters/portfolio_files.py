@@ -25,7 +25,8 @@ from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import format_minor
 from arrears.risk.ecl import AccountEcl, ClassProvision, StageTotal
 from arrears.risk.portfolio import ClassLevel, FlowRate, VintagePoint
-from arrears.service.portfolio import PortfolioReport, ProvisionReport
+from arrears.service.portfolio import PortfolioReport
+from arrears.service.provision import ProvisionReport
 
 __all__ = ["checked_out", "publish", "write_portfolio", "write_provision"]
 

@@ -1,11 +1,11 @@
-"""Portfolio analytics and provisioning from the store: the reads they need and the use cases.
+"""Portfolio analytics and provisioning from the store: the reads they need and the report.
 
 :class:`PortfolioReads` is the port: a handful of bulk reads (accounts with
 their bucket moves, receivable balances on a row of days, charge-offs and
 recoveries), never one query per account. :func:`portfolio_report` builds
 month-on-month roll-rate matrices, flow rates, vintage curves and the
-five-level classification; :func:`provision` stages every account on the
-book and prices its expected credit loss from the same transition matrices.
+five-level classification; ``service.provision`` prices expected credit
+loss from the same reads and transition matrices.
 
 Both take an explicit ``as_of``, which must be a closed day: after the
 store's last closed day is refused, as is a book with no account open by
@@ -24,10 +24,7 @@ from typing import Any, Protocol
 from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import DateError, InvalidInput
-from arrears.risk.ecl import EclResult, Exposure, expected_credit_loss, loss_given_default
 from arrears.risk.portfolio import (
-    CHARGED_OFF,
-    CLOSED,
     AccountFacts,
     ClassLevel,
     FlowRate,
@@ -37,22 +34,17 @@ from arrears.risk.portfolio import (
     days_past_due_on,
     flow_rates,
     month_ends,
-    months_between,
-    pooled_transitions,
     roll_rate_matrix,
     state_on,
     vintage_curves,
 )
-from arrears.risk.provisioning import ProvisioningParams
 
 __all__ = [
     "VINTAGE_THRESHOLDS",
     "Balances",
     "PortfolioReads",
     "PortfolioReport",
-    "ProvisionReport",
     "portfolio_report",
-    "provision",
 ]
 
 #: Vintage curves show the share ever this many days past due (30+ and 90+).
@@ -218,99 +210,3 @@ def portfolio_report(
         vintage_curves(accounts, as_of, VINTAGE_THRESHOLDS),
         classes,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ProvisionReport:
-    as_of: date
-    currency: str
-    params: ProvisioningParams
-    month_ends: tuple[date, ...]
-    transition: tuple[tuple[float, ...], ...]
-    ecl: EclResult
-
-    def as_dict(self) -> dict[str, Any]:
-        e = self.ecl
-        return {
-            "as_of": self.as_of.isoformat(),
-            "currency": self.currency,
-            "params": self.params.source,
-            "discounted": self.params.discounted,
-            "month_ends": [d.isoformat() for d in self.month_ends],
-            "states": list(e.states),
-            "transition": [[round(x, 6) for x in r] for r in self.transition],
-            "pd_12_month": [round(x, 6) for x in e.pd_12_month],
-            "pd_lifetime": [round(x, 6) for x in e.pd_lifetime],
-            "lgd": {
-                "lgd": str(e.lgd.lgd.quantize(_PLACES)),
-                "basis": e.lgd.basis,
-                "charged_off_minor": e.lgd.charged_off_minor,
-                "recovered_minor": e.lgd.recovered_minor,
-            },
-            "ccf": str(self.params.ccf),
-            "stages": [_plain(s) for s in e.stages],
-            "classes": [_plain(c) for c in e.classes],
-            "ecl_total_minor": e.ecl_total_minor,
-            "provision_total_minor": e.provision_total_minor,
-        }
-
-
-_PLACES = Decimal("0.000001")
-
-
-def _exposure(
-    facts: AccountFacts, bucket: str, dpd: int, level: str, as_of: date, balance: tuple[int, int]
-) -> Exposure:
-    remaining = 0 if facts.kind == "line" else facts.term - months_between(facts.opened_on, as_of)
-    return Exposure(
-        facts.account_id,
-        facts.kind,
-        bucket,
-        dpd,
-        level,
-        balance[0],
-        balance[1],
-        facts.limit_minor,
-        max(remaining, 0),
-    )
-
-
-def provision(
-    reads: PortfolioReads,
-    as_of: date,
-    params: ProvisioningParams,
-    months: int = 12,
-    catalogue: Catalogue | None = None,
-) -> ProvisionReport:
-    """Stage, PD, LGD, EAD and ECL of every account on the book, and provisions by level.
-
-    PDs come from the transitions pooled over the last ``months`` month ends
-    on or before ``as_of``; at least two month ends of history are needed.
-    """
-    accounts = _checked(reads, as_of, months)
-    chosen = catalogue or default_catalogue()
-    policy = chosen.delinquency
-    buckets = tuple(b[0] for b in policy.buckets)
-    _known_buckets(accounts, buckets)
-    ends = tuple(
-        d for d in month_ends(as_of, months + 1) if d >= min(a.opened_on for a in accounts)
-    )
-    if len(ends) < 2:
-        raise InvalidInput(
-            f"the book has under two month ends of history by {as_of}",
-            hint="PDs need at least one month-on-month transition; give a later --as-of",
-        )
-    balances = reads.balances([*ends, as_of])
-    transition = pooled_transitions(_matrices(accounts, ends, balances, buckets))
-    now = balances.get(as_of, {})
-    exposures = [
-        _exposure(f, bucket, dpd, policy.class_for(dpd), as_of, now.get(f.account_id, (0, 0)))
-        for f, bucket, dpd in _on_book(accounts, as_of, buckets)
-    ]
-    lgd = loss_given_default(*reads.charge_offs(as_of), params)
-    first_dpd = {b[0]: b[1] for b in policy.buckets}
-    states = (*buckets, CLOSED, CHARGED_OFF)
-    result = expected_credit_loss(
-        exposures, states, transition, first_dpd, lgd, params, [c[0] for c in policy.classes]
-    )
-    return ProvisionReport(as_of, chosen.currency, params, ends, transition, result)

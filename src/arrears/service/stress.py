@@ -7,7 +7,7 @@ the same seed, the charge-offs, and the portfolio reads of the book at the
 end. From each, per month: accounts and balance by bucket, the shares 30+
 and 90+ days past due, charge-offs; and at the end the IFRS 9 expected
 credit loss, with PDs from that scenario's own month-end transitions and
-LGD and EAD as :func:`~arrears.service.portfolio.provision` works them out
+LGD and EAD as :func:`~arrears.service.provision.provision` works them out
 for a stored book.
 """
 
@@ -30,7 +30,8 @@ from arrears.risk.stress import (
     month_figures,
     share,
 )
-from arrears.service.portfolio import PortfolioReads, ProvisionReport, provision
+from arrears.service.portfolio import PortfolioReads
+from arrears.service.provision import ProvisionReport, provision
 
 __all__ = ["ScenarioBook", "ScenarioOutcome", "StressReport", "run_stress"]
 

@@ -30,13 +30,8 @@ from arrears.kernel.errors import DateError
 from arrears.kernel.money import format_minor
 from arrears.risk.portfolio import pooled_transitions
 from arrears.risk.provisioning import load_provisioning
-from arrears.service.portfolio import (
-    PortfolioReads,
-    PortfolioReport,
-    ProvisionReport,
-    portfolio_report,
-    provision,
-)
+from arrears.service.portfolio import PortfolioReads, PortfolioReport, portfolio_report
+from arrears.service.provision import ProvisionReport, provision
 
 __all__ = ["register_portfolio", "report_app"]
 
