@@ -35,6 +35,11 @@ __all__ = [
     "DUES",
     "EVENTS",
     "JOURNAL",
+    "PORTFOLIO_ACCOUNTS",
+    "PORTFOLIO_BALANCES",
+    "PORTFOLIO_MOVES",
+    "PORTFOLIO_ON_BOOK",
+    "PORTFOLIO_TABLES",
     "RATE_SCALE",
     "TABLES",
     "check_table",
@@ -285,3 +290,69 @@ def rate_e10(rate: Decimal) -> int:
 def rate_from_e10(value: int) -> Decimal:
     """Back from integer parts of 1e-10 to the Decimal rate, normalised."""
     return (Decimal(value) / RATE_SCALE).normalize() if value else Decimal(0)
+
+
+# -- portfolio analytics' reads (service.portfolio.PortfolioReads, batch.portfolio) --------
+#
+# What the portfolio report and provisioning read of a store: one row an
+# account (``last_seen`` is its last closed day, with ``days_past_due`` then),
+# one row a bucket move (in account, date and entry order), and one row an
+# account and day with its receivable and principal balance at that day's end.
+
+PORTFOLIO_ACCOUNTS = pa.schema(
+    [
+        ("account_id", _code),
+        ("kind", _code),
+        ("opened_on", _date),
+        ("term", pa.int32()),
+        ("amount_minor", _money),
+        ("limit_minor", _money),
+        ("closed_on", _date),
+        ("charged_off_on", _date),
+        ("last_seen", _date),
+        ("days_past_due", pa.int32()),
+    ]
+)
+
+PORTFOLIO_MOVES = pa.schema(
+    [
+        ("account_id", _code),
+        ("on", _date),
+        ("to_bucket", _code),
+        ("days_past_due", pa.int32()),
+    ]
+)
+
+PORTFOLIO_BALANCES = pa.schema(
+    [
+        ("day", _date),
+        ("account_id", _code),
+        ("receivable_minor", _money),
+        ("principal_minor", _money),
+    ]
+)
+
+#: The accounts on the book on a day (the report's classification, provisioning's
+#: exposures): bucket, days past due and classification level then, and balances.
+PORTFOLIO_ON_BOOK = pa.schema(
+    [
+        ("account_id", _code),
+        ("kind", _code),
+        ("opened_on", _date),
+        ("term", pa.int32()),
+        ("amount_minor", _money),
+        ("limit_minor", _money),
+        ("bucket", _code),
+        ("days_past_due", pa.int32()),
+        ("classification", _code),
+        ("receivable_minor", _money),
+        ("principal_minor", _money),
+    ]
+)
+
+#: The portfolio reads by name; only ``closed_on`` and ``charged_off_on`` may be empty.
+PORTFOLIO_TABLES: dict[str, pa.Schema] = {
+    "portfolio accounts": PORTFOLIO_ACCOUNTS,
+    "bucket moves": PORTFOLIO_MOVES,
+    "balances": PORTFOLIO_BALANCES,
+}

@@ -7,6 +7,13 @@ month-on-month roll-rate matrices, flow rates, vintage curves and the
 five-level classification; ``service.provision`` prices expected credit
 loss from the same reads and transition matrices.
 
+The report has two engines that give the same records (``tests/parity``):
+``polars`` (the default) reads the book as Arrow tables
+(:meth:`PortfolioReads.account_table`, ``move_table``, ``balance_table``) and
+computes a column at a time in ``batch.portfolio``, for books of millions of
+accounts; ``reference`` reads records and loops over them with
+``risk.portfolio``, plain and readable.
+
 Both take an explicit ``as_of``, which must be a closed day: after the
 store's last closed day is refused, as is a book with no account open by
 then.
@@ -21,6 +28,10 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Protocol
 
+import pyarrow as pa
+
+from arrears.batch.portfolio import portfolio_figures
+from arrears.batch.portfolio_states import balances_table, facts_tables, portfolio_book
 from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import DateError, InvalidInput
@@ -40,12 +51,17 @@ from arrears.risk.portfolio import (
 )
 
 __all__ = [
+    "ENGINES",
     "VINTAGE_THRESHOLDS",
     "Balances",
     "PortfolioReads",
     "PortfolioReport",
     "portfolio_report",
+    "portfolio_report_reference",
 ]
+
+#: The report's engines: vectorised (the default) and the readable reference.
+ENGINES = ("polars", "reference")
 
 #: Vintage curves show the share ever this many days past due (30+ and 90+).
 VINTAGE_THRESHOLDS = (30, 90)
@@ -72,6 +88,21 @@ class PortfolioReads(Protocol):
     def charge_offs(self, through: date) -> tuple[int, int]:
         """Charged off and recovered after charge-off, in minor units, to ``through``."""
         ...
+
+    # The book as Arrow tables (``batch.schema.PORTFOLIO_*``) for the vectorised report. By
+    # default from the records above; a store of millions of accounts reads them in bulk.
+
+    def account_table(self, through: date) -> pa.Table:
+        """``accounts(through)`` as ``PORTFOLIO_ACCOUNTS`` rows, in the same order."""
+        return facts_tables(self.accounts(through))[0]
+
+    def move_table(self, through: date) -> pa.Table:
+        """Those accounts' bucket moves to ``through``, in account, date and entry order."""
+        return facts_tables(self.accounts(through))[1]
+
+    def balance_table(self, days: Sequence[date]) -> pa.Table:
+        """``balances(days)`` as ``PORTFOLIO_BALANCES`` rows: one an account and day."""
+        return balances_table(self.balances(days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +167,22 @@ def _known_buckets(accounts: Sequence[AccountFacts], buckets: Sequence[str]) -> 
 
 
 def _checked(reads: PortfolioReads, as_of: date, months: int) -> list[AccountFacts]:
+    _closed_by(reads, as_of, months)
+    accounts = reads.accounts(as_of)
+    if not accounts:
+        raise _empty(as_of)
+    return accounts
+
+
+def _empty(as_of: date) -> InvalidInput:
+    return InvalidInput(
+        f"the book is empty: no account was open on or before {as_of}",
+        hint="open accounts (or run `arrears demo`) or give a later --as-of",
+    )
+
+
+def _closed_by(reads: PortfolioReads, as_of: date, months: int) -> None:
+    """Refuse months out of range and an ``as_of`` the store has not closed yet."""
     if not 1 <= months <= 120:
         raise InvalidInput(f"--months {months} is out of range", hint="give 1 to 120 months")
     last = reads.last_closed_day()
@@ -148,13 +195,6 @@ def _checked(reads: PortfolioReads, as_of: date, months: int) -> list[AccountFac
             f"--as-of {as_of} is after the store's last closed day {last}",
             hint=f"give --as-of {last} or earlier",
         )
-    accounts = reads.accounts(as_of)
-    if not accounts:
-        raise InvalidInput(
-            f"the book is empty: no account was open on or before {as_of}",
-            hint="open accounts (or run `arrears demo`) or give a later --as-of",
-        )
-    return accounts
 
 
 def _matrices(
@@ -183,9 +223,48 @@ def _on_book(
 
 
 def portfolio_report(
+    reads: PortfolioReads,
+    as_of: date,
+    months: int = 12,
+    catalogue: Catalogue | None = None,
+    *,
+    engine: str = "polars",
+) -> PortfolioReport:
+    """Roll rates and flow rates over the last ``months`` month ends, vintages and classes.
+
+    ``engine`` is one of :data:`ENGINES`; both give equal reports.
+    """
+    if engine == "reference":
+        return portfolio_report_reference(reads, as_of, months, catalogue)
+    if engine != "polars":
+        raise InvalidInput(f"engine {engine!r} is unknown", hint=f"use one of {', '.join(ENGINES)}")
+    _closed_by(reads, as_of, months)
+    accounts = reads.account_table(as_of)
+    if not accounts.num_rows:
+        raise _empty(as_of)
+    chosen = catalogue or default_catalogue()
+    policy = chosen.delinquency
+    book = portfolio_book(accounts, reads.move_table(as_of), as_of, [b[0] for b in policy.buckets])
+    ends = month_ends(as_of, months + 1)
+    made = portfolio_figures(
+        book, reads.balance_table([*ends, as_of]), as_of, ends, policy, VINTAGE_THRESHOLDS
+    )
+    return PortfolioReport(
+        as_of,
+        chosen.currency,
+        book.buckets,
+        ends,
+        made.matrices,
+        made.flows,
+        made.vintages,
+        made.classes,
+    )
+
+
+def portfolio_report_reference(
     reads: PortfolioReads, as_of: date, months: int = 12, catalogue: Catalogue | None = None
 ) -> PortfolioReport:
-    """Roll rates and flow rates over the last ``months`` month ends, vintages and classes."""
+    """:func:`portfolio_report` by the reference engine: records, looped one at a time."""
     accounts = _checked(reads, as_of, months)
     policy = (catalogue or default_catalogue()).delinquency
     buckets = tuple(b[0] for b in policy.buckets)
