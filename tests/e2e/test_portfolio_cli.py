@@ -106,15 +106,31 @@ def test_provision_stages_and_provisions(db: str, tmp_path: Path) -> None:
     # the unused line's EAD is CCF 0.50 x its 5,000.00 limit
     assert int(accounts["C1"]["ead_minor"]) == 250_000
     assert made["lgd"]["basis"] == "default" and made["lgd"]["lgd"] == "0.450000"
+    # no account reached M4 or beyond: unseen buckets roll on to charge-off, so no cure
+    # is assumed and the LGD at default is the charge-off LGD; closed never charges off
+    lgd = made["lgd"]
+    assert lgd["lgd_charge_off"] == "0.450000" and lgd["default_entry_state"] == "M4"
+    assert lgd["charge_off_probability"]["M4"] == "1.000000"
+    assert lgd["charge_off_probability"]["closed"] == "0.000000"
+    assert lgd["lgd_at_default"]["M4"] == "0.450000"
+    assert lgd["lgd_at_default"]["closed"] == "0.100000"  # P 0, floored
+    assert {r["account_id"]: r["lgd"] for r in accounts.values()} == dict.fromkeys(
+        ("L1", "L2", "C1"), "0.450000"
+    )
+    by_state = {r["state"]: r for r in _csv(out / "pd_by_state.csv")}
+    assert by_state["M4"]["p_charge_off"] == "1.000000"
+    assert by_state["closed"]["lgd_at_default"] == "0.100000"
+    assert "LGD at charge-off 0.4500" in (out / "provision.md").read_text()
     total = sum(int(r["ecl_minor"]) for r in accounts.values())
     assert total == made["ecl_total_minor"] == sum(s["ecl_minor"] for s in made["stages"])
     assert total == sum(c["ecl_minor"] for c in made["classes"])
     normal = next(c for c in made["classes"] if c["level"] == "normal")
     assert normal["provision_minor"] == (normal["balance_minor"] + 50) // 100  # 1%, half-up
-    for name in ("ecl_by_stage.png", "provision_by_class.png"):
+    for name in ("ecl_by_stage.png", "provision_by_class.png", "lgd_by_state.png"):
         assert (out / name).read_bytes().startswith(PNG)
     printed = run(db, "provision")
     assert "ECL by stage" in printed and "provisions by classification" in printed
+    assert "LGD at charge-off 0.4500" in printed and "P(charge-off)" in printed
 
 
 def test_bad_input_is_refused_and_nothing_is_written(db: str, tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ pooled over the report's months, share of accounts), vintage curves (share
 of each origination month ever 30+ and 90+ days past due by month on
 book), flow rates per bucket over the months, and the five-level
 classification's balance. Provisioning (:data:`PROVISION_CHARTS`): ECL by
-stage and, per classification level, the ECL beside the regulatory
-provision. Amounts are drawn in whole currency units (minor units rounded
+stage, per classification level the ECL beside the regulatory provision,
+and per state the chance of ending charged off and the LGD applied at
+default against the LGD at charge-off. Amounts are drawn in whole currency units (minor units rounded
 half-up, never float money).
 
 Each figure is a ``matplotlib.figure.Figure`` on its own Agg canvas, never
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # matplotlib costs seconds to import: only when charts are dr
 __all__ = ["PORTFOLIO_CHARTS", "PROVISION_CHARTS", "draw_portfolio", "draw_provision"]
 
 PORTFOLIO_CHARTS = ("roll_rates.png", "vintages.png", "flow_rates.png", "classification.png")
-PROVISION_CHARTS = ("ecl_by_stage.png", "provision_by_class.png")
+PROVISION_CHARTS = ("ecl_by_stage.png", "provision_by_class.png", "lgd_by_state.png")
 _WIDTH = 0.4
 R = TypeVar("R")
 
@@ -152,6 +153,36 @@ def _by_class(report: ProvisionReport, figure: Figure) -> None:
     axes.legend()
 
 
+def _lgd(report: ProvisionReport, figure: Figure) -> None:
+    axes = figure.subplots()
+    e, t = report.ecl, report.ecl.lgd_by_state
+    spots = list(range(len(t.states)))
+    axes.bar(
+        [x - _WIDTH / 2 for x in spots],
+        [100 * float(p) for p in t.charge_off_probability],
+        _WIDTH,
+        label="P(charge-off | state)",
+    )
+    axes.bar(
+        [x + _WIDTH / 2 for x in spots],
+        [100 * float(g) for g in t.lgd],
+        _WIDTH,
+        label="LGD at default",
+    )
+    axes.axhline(
+        100 * float(e.lgd.lgd),
+        color="black",
+        linewidth=1,
+        linestyle="--",
+        label=f"LGD at charge-off ({e.lgd.basis})",
+    )
+    axes.set_xticks(spots, list(t.states), fontsize=7, rotation=45)
+    axes.set_ylabel("%")
+    axes.set_ylim(0, 125)
+    axes.set_title(f"LGD by state on {report.as_of}; stages 1-2 use {t.entry_state}")
+    axes.legend(fontsize=7, loc="upper center", ncols=3)
+
+
 def _draw(
     report: R, out: Path, drawers: tuple[tuple[str, Callable[[R, Figure], None]], ...]
 ) -> list[Path]:
@@ -176,4 +207,5 @@ def draw_portfolio(report: PortfolioReport, out: Path) -> list[Path]:
 
 def draw_provision(report: ProvisionReport, out: Path) -> list[Path]:
     """Draw the provisioning charts into the folder ``out``; their paths in order."""
-    return _draw(report, out, tuple(zip(PROVISION_CHARTS, (_stages, _by_class), strict=True)))
+    drawers = (_stages, _by_class, _lgd)
+    return _draw(report, out, tuple(zip(PROVISION_CHARTS, drawers, strict=True)))

@@ -150,13 +150,15 @@ def write_portfolio(report: PortfolioReport, out: Path) -> list[Path]:
 
 
 def _provision_tables(report: ProvisionReport, folder: Path) -> list[str]:
-    e = report.ecl
+    e, t = report.ecl, report.ecl.lgd_by_state
     _csv(
         folder / "pd_by_state.csv",
-        ("state", "pd_12_month", "pd_lifetime"),
+        ("state", "pd_12_month", "pd_lifetime", "p_charge_off", "lgd_at_default"),
         (
-            (s, f"{a:.6f}", f"{b:.6f}")
-            for s, a, b in zip(e.states, e.pd_12_month, e.pd_lifetime, strict=True)
+            (s, f"{a:.6f}", f"{b:.6f}", f"{p:.6f}", f"{g:.6f}")
+            for s, a, b, p, g in zip(
+                e.states, e.pd_12_month, e.pd_lifetime, t.charge_off_probability, t.lgd, strict=True
+            )
         ),
     )
     return [
@@ -167,14 +169,37 @@ def _provision_tables(report: ProvisionReport, folder: Path) -> list[str]:
     ]
 
 
+def _lgd_lines(report: ProvisionReport) -> list[str]:
+    """The LGD at charge-off, and per state the chance of charge-off and the LGD applied."""
+    e, t = report.ecl, report.ecl.lgd_by_state
+    lines = [
+        f"LGD at charge-off {e.lgd.lgd:.4f} ({e.lgd.basis}); at default it is P(charge-off | "
+        f"state) x that, at least the floor {report.params.lgd_floor}: stage 3 uses its own "
+        f"state's, stages 1 and 2 that of {t.entry_state} "
+        f"({t.lgd[t.entry]:.4f}).",
+        "",
+        "| state | PD 12-month | PD lifetime | P(charge-off) | LGD at default |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {s} | {100 * a:.2f}% | {100 * b:.2f}% | {100 * p:.2f}% | {g:.4f} |"
+        for s, a, b, p, g in zip(
+            e.states, e.pd_12_month, e.pd_lifetime, t.charge_off_probability, t.lgd, strict=True
+        )
+    ]
+    return lines
+
+
 def _provision_markdown(report: ProvisionReport) -> str:
     e, cur = report.ecl, report.currency
     lines = [
         f"# Provisions on {report.as_of}",
         "",
-        f"LGD {e.lgd.lgd:.4f} ({e.lgd.basis}); CCF {report.params.ccf}; "
+        f"CCF {report.params.ccf}; "
         f"{'discounted' if report.params.discounted else 'not discounted'}; "
         f"parameters from {report.params.source}; amounts in {cur}.",
+        "",
+        *_lgd_lines(report),
         "",
         "| stage | accounts | balance | EAD | ECL |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -8,8 +8,9 @@
   (buckets starting at ``stage3_dpd`` or later, and charge-off) and closure
   absorb; the cumulative PD at month ``t`` from state ``s`` is the mass of
   ``P^t`` in the default states.
-- LGD = 1 - recovered / charged off over the book's charge-offs, never below
-  the floor; the stated default when there is too little history.
+- LGD: measured at charge-off, applied at default as P(charge-off | state)
+  x that LGD (``risk.lgd``, re-exported here): a stage-3 account's own
+  state, and for stages 1 and 2 the state default is entered in.
 - EAD: a loan's outstanding receivable; a line's drawn receivable plus CCF x
   its undrawn limit (rounded half-up to the fen).
 - ECL = sum over months of marginal PD x LGD x EAD x discount factor (1 when
@@ -32,6 +33,14 @@ import numpy as np
 import numpy.typing as npt
 
 from arrears.kernel.money import CALC, Rounding, to_minor
+from arrears.risk.lgd import (
+    LgdByState,
+    LgdEstimate,
+    charge_off_probability,
+    default_entry,
+    lgd_by_state,
+    loss_given_default,
+)
 from arrears.risk.portfolio import CHARGED_OFF, CLOSED
 from arrears.risk.provisioning import ProvisioningParams
 
@@ -40,17 +49,24 @@ __all__ = [
     "ClassProvision",
     "EclResult",
     "Exposure",
+    "LgdByState",
     "LgdEstimate",
     "StageTotal",
     "account_ecl",
+    "charge_off_probability",
+    "class_provision",
+    "default_entry",
     "default_states",
     "discount_factors",
     "ecl_minor",
     "expected_credit_loss",
     "exposure_at_default",
+    "lgd_by_state",
+    "longest_horizon",
     "loss_given_default",
     "pd_term_structure",
     "stage_for",
+    "weighted_pd",
 ]
 
 Floats = npt.NDArray[np.float64]
@@ -124,37 +140,6 @@ def discount_factors(months: int, params: ProvisioningParams) -> Floats:
     return np.asarray(monthly ** -np.arange(1, months + 1, dtype=np.float64))
 
 
-@dataclass(frozen=True, slots=True)
-class LgdEstimate:
-    """The LGD used, with what it came from: ``observed``, ``floor`` or ``default``."""
-
-    lgd: Decimal
-    basis: str
-    charged_off_minor: int
-    recovered_minor: int
-
-
-def loss_given_default(
-    charged_off_minor: int, recovered_minor: int, params: ProvisioningParams
-) -> LgdEstimate:
-    """LGD = 1 - recovered / charged off, at least the floor; the default on too little history.
-
-    >>> from arrears.risk.provisioning import load_provisioning
-    >>> p = load_provisioning()
-    >>> loss_given_default(1_000_000, 250_000, p).lgd, loss_given_default(0, 0, p).basis
-    (Decimal('0.75'), 'default')
-    """
-    if charged_off_minor <= 0 or charged_off_minor < params.min_charged_off_minor:
-        return LgdEstimate(params.lgd_default, "default", charged_off_minor, recovered_minor)
-    recovered = min(max(recovered_minor, 0), charged_off_minor)
-    observed = CALC.subtract(
-        Decimal(1), CALC.divide(Decimal(recovered), Decimal(charged_off_minor))
-    )
-    if observed < params.lgd_floor:
-        return LgdEstimate(params.lgd_floor, "floor", charged_off_minor, recovered_minor)
-    return LgdEstimate(observed, "observed", charged_off_minor, recovered_minor)
-
-
 def exposure_at_default(
     kind: str, drawn_minor: int, principal_minor: int, limit_minor: int, ccf: Decimal
 ) -> int:
@@ -225,6 +210,18 @@ def _horizon(exposure: Exposure, stage: int, params: ProvisioningParams) -> int:
     return min(params.horizon_months, lifetime) if stage == 1 else lifetime
 
 
+def weighted_pd(
+    cumulative: Floats, state: int, stage: int, horizon: int, params: ProvisioningParams
+) -> tuple[float, float]:
+    """The PD over ``horizon`` months from ``state``, and the discounted sum of its marginal
+    PDs kept within 0-1 (what ECL multiplies); both 1 in stage 3."""
+    if stage == 3:
+        return 1.0, 1.0
+    path = cumulative[: horizon + 1, state]
+    weighted = float(np.diff(path) @ discount_factors(horizon, params))
+    return float(path[-1]), min(max(weighted, 0.0), 1.0)
+
+
 def account_ecl(
     exposure: Exposure,
     stage: int,
@@ -235,7 +232,8 @@ def account_ecl(
 ) -> AccountEcl:
     """The loss of one account at ``stage`` from its ``state`` row of the PD term structure.
 
-    ``cumulative`` must reach the account's horizon (see :func:`pd_term_structure`).
+    ``cumulative`` must reach the account's horizon (see :func:`pd_term_structure`);
+    ``lgd`` is the LGD at default this account uses (see :func:`lgd_by_state`).
     """
     ead = exposure_at_default(
         exposure.kind,
@@ -245,12 +243,7 @@ def account_ecl(
         params.ccf,
     )
     horizon = _horizon(exposure, stage, params)
-    if stage == 3:
-        pd, weighted = 1.0, 1.0
-    else:
-        path = cumulative[: horizon + 1, state]
-        pd = float(path[-1])
-        weighted = float(np.diff(path) @ discount_factors(horizon, params))
+    pd, weighted = weighted_pd(cumulative, state, stage, horizon, params)
     return AccountEcl(
         exposure.account_id,
         stage,
@@ -261,7 +254,7 @@ def account_ecl(
         lgd,
         exposure.drawn_minor,
         ead,
-        ecl_minor(min(max(weighted, 0.0), 1.0), lgd, ead),
+        ecl_minor(weighted, lgd, ead),
     )
 
 
@@ -291,10 +284,11 @@ class EclResult:
     accounts: tuple[AccountEcl, ...]
     stages: tuple[StageTotal, ...]
     classes: tuple[ClassProvision, ...]
-    lgd: LgdEstimate
+    lgd: LgdEstimate  # at charge-off
     states: tuple[str, ...]
     pd_12_month: tuple[float, ...]  # per state
     pd_lifetime: tuple[float, ...]  # per state, over the longest horizon used
+    lgd_by_state: LgdByState  # P(CO | state) and the LGD applied at default
 
     @property
     def ecl_total_minor(self) -> int:
@@ -318,6 +312,15 @@ def _stages(rows: Sequence[AccountEcl]) -> tuple[StageTotal, ...]:
     )
 
 
+def class_provision(
+    level: str, accounts: int, balance_minor: int, ecl_minor: int, params: ProvisioningParams
+) -> ClassProvision:
+    """A level's regulatory provision: its rate x its (non-negative) balance, half-up."""
+    rate = params.classification_rates[level]
+    provision = to_minor(CALC.multiply(rate, Decimal(balance_minor)), Rounding.HALF_UP)
+    return ClassProvision(level, accounts, balance_minor, rate, provision, ecl_minor)
+
+
 def _classes(
     rows: Sequence[AccountEcl], levels: Sequence[str], params: ProvisioningParams
 ) -> tuple[ClassProvision, ...]:
@@ -325,12 +328,15 @@ def _classes(
     for level in levels:
         got = [r for r in rows if r.classification == level]
         balance = sum(max(r.balance_minor, 0) for r in got)
-        rate = params.classification_rates[level]
-        provision = to_minor(CALC.multiply(rate, Decimal(balance)), Rounding.HALF_UP)
         made.append(
-            ClassProvision(level, len(got), balance, rate, provision, sum(r.ecl_minor for r in got))
+            class_provision(level, len(got), balance, sum(r.ecl_minor for r in got), params)
         )
     return tuple(made)
+
+
+def longest_horizon(lifetimes: Sequence[int], params: ProvisioningParams) -> int:
+    """The months the PD term structure must reach: the 12-month horizon or the longest life."""
+    return max([params.horizon_months, *lifetimes])
 
 
 def expected_credit_loss(
@@ -346,26 +352,26 @@ def expected_credit_loss(
 
     ``transition`` is the pooled monthly matrix over ``states`` (buckets in
     order, then closed and charged off); ``first_dpd`` maps each bucket to
-    its first DPD (the catalogue's edges).
+    its first DPD (the catalogue's edges); ``lgd`` is the LGD at charge-off.
     """
     default = default_states(states, first_dpd, params.stage3_dpd)
     closed = tuple(i for i, s in enumerate(states) if s == CLOSED)
-    horizons = [_horizon(e, 2, params) for e in exposures]
-    longest = max([params.horizon_months, *horizons])
+    longest = longest_horizon([_horizon(e, 2, params) for e in exposures], params)
     cumulative = pd_term_structure(transition, default, longest, closed)
+    table = lgd_by_state(states, transition, first_dpd, lgd, params)
     where = {s: i for i, s in enumerate(states)}
-    rows = tuple(
-        account_ecl(
-            e, stage_for(e.days_past_due, params), cumulative, where[e.bucket], lgd.lgd, params
-        )
-        for e in exposures
-    )
+    rows = []
+    for e in exposures:
+        stage, state = stage_for(e.days_past_due, params), where[e.bucket]
+        used = table.lgd[table.used(stage, state)]
+        rows.append(account_ecl(e, stage, cumulative, state, used, params))
     return EclResult(
-        rows,
+        tuple(rows),
         _stages(rows),
         _classes(rows, levels, params),
         lgd,
         tuple(states),
         tuple(float(x) for x in cumulative[params.horizon_months]),
         tuple(float(x) for x in cumulative[longest]),
+        table,
     )

@@ -5,6 +5,9 @@ provisions by the five-level classification.
 day) and prices its expected credit loss from the transition matrices pooled
 over the month ends before it, read through the same
 :class:`~arrears.service.portfolio.PortfolioReads` as the portfolio report.
+The LGD at charge-off comes from the book's recoveries; the same pooled
+matrix gives each state's chance of ending charged off, and their product is
+the LGD applied at default (see :mod:`arrears.risk.ecl`).
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class ProvisionReport:
     ecl: EclResult
 
     def as_dict(self) -> dict[str, Any]:
-        e = self.ecl
+        """Plain JSON figures. ``lgd.lgd`` is the LGD at charge-off (as before);
+        ``lgd.lgd_at_default`` the LGD applied from each state, P(CO | state) x it."""
+        e, t = self.ecl, self.ecl.lgd_by_state
         return {
             "as_of": self.as_of.isoformat(),
             "currency": self.currency,
@@ -61,10 +66,18 @@ class ProvisionReport:
             "pd_12_month": [round(x, 6) for x in e.pd_12_month],
             "pd_lifetime": [round(x, 6) for x in e.pd_lifetime],
             "lgd": {
-                "lgd": str(e.lgd.lgd.quantize(_PLACES)),
+                "lgd": str(e.lgd.lgd.quantize(_PLACES)),  # at charge-off
                 "basis": e.lgd.basis,
                 "charged_off_minor": e.lgd.charged_off_minor,
                 "recovered_minor": e.lgd.recovered_minor,
+                "lgd_charge_off": str(e.lgd.lgd.quantize(_PLACES)),
+                "default_entry_state": t.entry_state,
+                "charge_off_probability": {
+                    s: str(p) for s, p in zip(t.states, t.charge_off_probability, strict=True)
+                },
+                "lgd_at_default": {
+                    s: str(x.quantize(_PLACES)) for s, x in zip(t.states, t.lgd, strict=True)
+                },
             },
             "ccf": str(self.params.ccf),
             "stages": [_plain(s) for s in e.stages],

@@ -132,9 +132,23 @@ def _print_portfolio(report: PortfolioReport, files: list[Path]) -> None:
         console.print(f"file: {path}")
 
 
+def _by_state(report: ProvisionReport) -> Table:
+    """Per state: the 12-month and lifetime PD, the chance of ending charged off, and the
+    LGD applied at default."""
+    e, t = report.ecl, report.ecl.lgd_by_state
+    figures = zip(e.pd_12_month, e.pd_lifetime, t.charge_off_probability, t.lgd, strict=True)
+    return _filled(
+        "PD and LGD by state (%)",
+        ("state", "PD 12-month", "PD lifetime", "P(charge-off)", "LGD at default"),
+        (
+            (name, *(f"{100 * x:.2f}" for x in row))
+            for name, row in zip(e.states, figures, strict=True)
+        ),
+    )
+
+
 def _provision_tables(report: ProvisionReport) -> list[Table]:
     e, cur = report.ecl, report.currency
-    pds = zip(e.states, e.pd_12_month, e.pd_lifetime, strict=True)
     stages = (
         (
             s.stage,
@@ -155,11 +169,7 @@ def _provision_tables(report: ProvisionReport) -> list[Table]:
         for c in e.classes
     )
     return [
-        _filled(
-            "PD by state (%)",
-            ("state", "12-month", "lifetime"),
-            ((name, f"{100 * a:.2f}", f"{100 * b:.2f}") for name, a, b in pds),
-        ),
+        _by_state(report),
         _filled(
             "ECL by stage",
             ("stage", "accounts", *(f"{n} {cur}" for n in ("balance", "EAD", "ECL"))),
@@ -175,10 +185,12 @@ def _provision_tables(report: ProvisionReport) -> list[Table]:
 
 def _print_provision(report: ProvisionReport, files: list[Path]) -> None:
     e, cur, console = report.ecl, report.currency, render.console
+    t = e.lgd_by_state
     how = "discounted" if report.params.discounted else "not discounted"
     console.print(
-        f"[bold]provisions[/] on {report.as_of}: LGD {e.lgd.lgd:.4f} "
-        f"({e.lgd.basis}), CCF {report.params.ccf}, {how}"
+        f"[bold]provisions[/] on {report.as_of}: LGD at charge-off {e.lgd.lgd:.4f} "
+        f"({e.lgd.basis}), at default {t.lgd[t.entry]:.4f} (from {t.entry_state}; stage 3 "
+        f"by its state), CCF {report.params.ccf}, {how}"
     )
     for table in _provision_tables(report):
         console.print(table)
@@ -223,7 +235,8 @@ def provision_(
     """IFRS 9 expected credit loss by stage, and regulatory provisions by classification.
 
     PD from the month-end transition matrices, LGD from recoveries after
-    charge-off, EAD with a CCF on lines' undrawn limits.
+    charge-off times each state's chance of ending charged off, EAD with a
+    CCF on lines' undrawn limits.
     """
     if out is not None:
         checked_out(out)
