@@ -55,7 +55,7 @@ import polars as pl
 import pyarrow as pa
 from synthetic import synthetic_book
 
-from arrears.batch import ALLOCATOR, frames, plan
+from arrears.batch import ALLOCATOR, frames, plan, step_rows
 from arrears.batch.book import Book, Closed
 from arrears.batch.bookfiles import read_book, write_book
 from arrears.batch.convert import (
@@ -387,7 +387,7 @@ class Profiler:
             (plan, "STEPS", steps),
             (plan, "from_book", self.wrap("arrow in: from_book", frames.from_book)),
             (plan, "to_book", self.wrap("arrow out: to_book", frames.to_book)),
-            (plan, "finish_journal", self.wrap("arrow out: journal", frames.finish_journal)),
+            (plan, "finish_journal", self.wrap("arrow out: journal", step_rows.finish_journal)),
             (plan, "_concat", self.wrap("events and moves", plan._concat)),
             (Book, "checked", self.wrap("arrow in: checked", Book.checked)),
             (frames.Frames, "split", self.wrap("day split", frames.Frames.split)),

@@ -53,8 +53,8 @@ from arrears.domain.terms import Terms
 from arrears.risk.response import ResponseModel, fit_response
 from arrears.service.book import import_parts
 from arrears.service.bulk_gate import audit_contacts
+from arrears.service.case_facts import DEFAULT_ZONE
 from arrears.service.cob import CollectionsAfter, close_business_vectorised
-from arrears.service.collection_plans import DEFAULT_ZONE
 from arrears.service.collection_report import collections_report
 from arrears.service.collection_sim import store_payment, work_collections_period
 from arrears.service.response_training import TrainingLog, case_views

@@ -12,7 +12,7 @@ import pytest
 
 from arrears.bootstrap import build_terms
 from arrears.domain.events import AccountOpened, PlanAgreed
-from arrears.domain.restructure import load_plan_policy
+from arrears.domain.plan_policy import load_plan_policy
 from arrears.kernel.errors import RuleViolation
 from arrears.service import handlers
 from arrears.service import plans as plans_module

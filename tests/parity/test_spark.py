@@ -25,7 +25,8 @@ from arrears.batch.bookfiles import read_book, read_log, write_book
 from arrears.batch.plan import close_book
 from arrears.batch.runners import polars as polars_runner
 from arrears.batch.runners import spark as spark_runner
-from arrears.batch.runners.spark import PACKED_IN, close_partition, pack_rows
+from arrears.batch.runners import spark_tasks
+from arrears.batch.runners.spark_tasks import PACKED_IN, close_partition, pack_rows
 from arrears.bootstrap import build_terms
 from arrears.kernel.errors import DateError, InvalidInput
 
@@ -73,8 +74,8 @@ def expected(book: Book) -> Closed:
 def test_close_partition_closes_each_batch_as_close_book_does(book: Book, expected: Closed) -> None:
     """Three Arrow batches, terms from the packaged catalogue (the payload None)."""
     out = pa.Table.from_batches(list(close_partition(packed_batches(book, 4), None, THROUGH)))
-    assert out.schema == spark_runner.PACKED_OUT
-    unpacked = spark_runner.unpack(out.select(PACKED_IN.names))
+    assert out.schema == spark_tasks.PACKED_OUT
+    unpacked = spark_tasks.unpack(out.select(PACKED_IN.names))
     assert rows(unpacked.accounts) == rows(expected.book.accounts)
     assert rows(unpacked.dues) == rows(expected.book.dues)
     assert rows(unpacked.conversions) == rows(expected.book.conversions)
@@ -100,9 +101,9 @@ def test_a_catalogue_file_travels_as_its_text(tmp_path: Path) -> None:
         (Path(polars_runner.__file__).parents[2] / "data" / "products.toml").read_text()
     )
     payload = spark_runner._payload(catalogue)
-    assert isinstance(payload, spark_runner.CatalogueText) and "waterfall" in payload.text
+    assert isinstance(payload, spark_tasks.CatalogueText) and "waterfall" in payload.text
     catalogue.unlink()  # an executor need not see the driver's files
-    params = spark_runner._worker_params(payload)
+    params = spark_tasks._worker_params(payload)
     assert params.waterfall == polars_runner.load_params(TERMS).waterfall
 
 

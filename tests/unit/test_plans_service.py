@@ -19,7 +19,7 @@ from arrears.collections.compliance import load_pack
 from arrears.collections.compliance.packs import RulePack
 from arrears.collections.debtors import DebtorProfile
 from arrears.domain.events import AccountOpened, PaymentReceived, PlanAgreed
-from arrears.domain.restructure import PlanPolicy
+from arrears.domain.plan_policy import PlanPolicy
 from arrears.kernel.errors import ArrearsError, DateError, InvalidInput, NotFound, RuleViolation
 from arrears.service import handlers
 from arrears.service import plans as plans_module

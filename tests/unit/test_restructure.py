@@ -24,14 +24,8 @@ from arrears.domain.events import (
 )
 from arrears.domain.ledger import trial_balance
 from arrears.domain.outcome import Outcome
-from arrears.domain.restructure import (
-    PlanPolicy,
-    load_plan_policy,
-    owed_by_part,
-    plan_standing,
-    read_plan_policy,
-    split_parts,
-)
+from arrears.domain.plan_policy import PlanPolicy, load_plan_policy, read_plan_policy
+from arrears.domain.restructure import owed_by_part, plan_standing, split_parts
 from arrears.kernel.errors import InvalidInput, ProductError, RuleViolation
 
 TERMS = build_terms()

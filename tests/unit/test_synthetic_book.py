@@ -22,10 +22,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arrears.batch import frames
+from arrears.batch import chunks
 from arrears.batch.book import Book
+from arrears.batch.chunks import MAX_RUNS, drop_rows
 from arrears.batch.convert import book_to_accounts
-from arrears.batch.frames import MAX_RUNS, drop_rows
 from arrears.batch.params import Params
 from arrears.batch.plan import close_book
 from arrears.bootstrap import build_terms
@@ -246,7 +246,7 @@ def test_a_close_shares_the_columns_it_does_not_change(book: Book, terms: Terms)
 def test_dropping_rows_keeps_the_others_in_order(drop: list[int], runs: int) -> None:
     frame = pl.DataFrame({"x": range(60), "y": [f"r{i}" for i in range(60)]})
     at = pl.Series(sorted(drop), dtype=pl.UInt32)
-    with patch.object(frames, "MAX_RUNS", runs):  # cut into slices, or filtered
+    with patch.object(chunks, "MAX_RUNS", runs):  # cut into slices, or filtered
         left = drop_rows(frame, at)
     assert left.get_column("x").to_list() == [i for i in range(60) if i not in set(drop)]
     assert left.get_column("y").to_list() == [f"r{i}" for i in left.get_column("x")]

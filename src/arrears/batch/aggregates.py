@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from arrears.batch.frames import KEY, like_chunks
+from arrears.batch.chunks import like_chunks
+from arrears.batch.frames import KEY
 
 __all__ = ["local_keys", "localised", "min_by_account", "spread", "sum_by_account"]
 

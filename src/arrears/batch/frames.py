@@ -5,7 +5,10 @@ key, so that steps group and join on an integer, not on the account id.
 Each of the day's accounts carries ``_p``, its row in the product table; a
 step takes the parameters it needs as ``p_*`` columns of the rows it works
 on (``with_product``), and scratch columns are dropped when the day is
-merged back. Per-account sums and minima of rows are in ``batch/aggregates.py``.
+merged back. Per-account sums and minima of rows are in ``batch/aggregates.py``;
+copy-free edits of a frame (set, drop and append rows, Arrow out) in
+``batch/chunks.py``; the rows a step raises (dues, postings, events) in
+``batch/step_rows.py``.
 
 >>> from arrears.batch.book import Book
 >>> f = from_book(Book.empty())
@@ -15,7 +18,6 @@ merged back. Per-account sums and minima of rows are in ``batch/aggregates.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -23,8 +25,9 @@ import polars as pl
 import pyarrow as pa
 
 from arrears.batch.book import Book
+from arrears.batch.chunks import arrow_of, like_chunks
 from arrears.batch.params import Params
-from arrears.batch.schema import ACCOUNTS, CONVERSIONS, DUES, JOURNAL, RATE_SCALE, TABLES
+from arrears.batch.schema import ACCOUNTS, CONVERSIONS, DUES, RATE_SCALE
 from arrears.domain.dues import PARTS
 from arrears.kernel.errors import InvalidInput
 
@@ -34,18 +37,8 @@ __all__ = [
     "RATE_SCALE",
     "DayState",
     "Frames",
-    "append_rows",
-    "arrow_of",
     "attach",
-    "drop_rows",
-    "due_rows",
-    "empty_frame",
-    "event_rows",
-    "finish_journal",
     "from_book",
-    "like_chunks",
-    "posting_rows",
-    "set_rows",
     "to_book",
     "unpaid",
     "unpaid_minimum",
@@ -252,43 +245,6 @@ def _positions(ids: pl.Series, heads: pl.Series) -> tuple[pl.Series, pl.Series |
     return at, found
 
 
-def arrow_of(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
-    """The frame's columns of ``schema``, as an Arrow table of exactly those types.
-
-    Column by column and chunk by chunk, so that a column the close did not
-    change still points at the buffers it was read from: polars' own
-    ``to_arrow`` first cuts every column to one chunk layout, copying them all.
-    """
-    return pa.Table.from_arrays(
-        [_arrow_column(frame.get_column(f.name), f.type) for f in schema], schema=schema
-    )
-
-
-def _arrow_column(series: pl.Series, kind: pa.DataType) -> pa.ChunkedArray:
-    pieces, start = [], 0
-    for length in series.chunk_lengths():
-        piece = series.slice(start, length).to_arrow(compat_level=pl.CompatLevel.newest())
-        pieces.append(piece if piece.type == kind else piece.cast(kind))
-        start += length
-    return pa.chunked_array(pieces, type=kind)
-
-
-def like_chunks(values: pl.Series, like: pl.Series) -> pl.Series:
-    """``values`` cut into the chunks of ``like``: a frame whose columns share chunk
-    boundaries need not be copied whole to add a column to it."""
-    lengths = like.chunk_lengths()
-    if len(lengths) < 2:
-        return values
-    pieces, start = [], 0
-    for length in lengths:
-        pieces.append(values.slice(start, length))
-        start += length
-    out = pieces[0].clone()
-    for piece in pieces[1:]:
-        out.append(piece)
-    return out
-
-
 def to_book(frames: Frames) -> Book:
     """Back to Arrow tables of the schema's columns and types."""
     return Book(
@@ -324,168 +280,3 @@ def attach(
     """
     keys = rows.get_column(KEY)
     return rows.with_columns(accounts.get_column(n).gather(keys).alias(prefix + n) for n in names)
-
-
-def set_rows(frame: pl.DataFrame, at: pl.Series, **values: pl.Series) -> pl.DataFrame:
-    """``frame`` with the rows at positions ``at`` given new values in the named columns.
-
-    A column is copied to be changed, so a column whose rows at ``at``
-    already hold the new values is left as it is: most nights touch a few
-    rows, and most of what a step could write there is what is there.
-
-    >>> f = pl.DataFrame({"x": [1, 2, 3], "y": [4, 5, 6]})
-    >>> set_rows(f, pl.Series([1]), x=pl.Series([9]), y=pl.Series([5])).rows()
-    [(1, 4), (9, 5), (3, 6)]
-    """
-    if not at.len():
-        return frame
-    changed = []
-    for name, new in values.items():
-        old = frame.get_column(name)
-        new = new.cast(old.dtype)
-        if not old.gather(at).ne_missing(new).any():
-            continue
-        column = old.clone()
-        column.scatter(at, new)
-        changed.append(like_chunks(column, old))
-    return frame.with_columns(changed) if changed else frame
-
-
-#: Above this many runs of dropped rows a frame is filtered (copied) rather than cut.
-MAX_RUNS = 1024
-
-
-def drop_rows(frame: pl.DataFrame, at: pl.Series) -> pl.DataFrame:
-    """``frame`` without the rows at positions ``at`` (ascending).
-
-    The rows dropped by a close (a charged-off loan's schedule) lie in a few
-    runs, and the rows between them are kept as slices, not copied.
-
-    >>> f = pl.DataFrame({"x": range(6)})
-    >>> drop_rows(f, pl.Series([1, 2, 5])).get_column("x").to_list()
-    [0, 3, 4]
-    """
-    if not at.len():
-        return frame
-    starts = at.filter(at.diff().fill_null(2) != 1).to_list()
-    ends = at.filter(at.shift(-1).fill_null(-1) != at + 1).to_list()  # last of each run
-    if len(starts) > MAX_RUNS:
-        keep = pl.repeat(True, frame.height, eager=True)
-        keep.scatter(at, False)
-        return frame.filter(keep)
-    pieces, begin = [], 0
-    for start, end in zip(starts, ends, strict=True):
-        if start > begin:
-            pieces.append(frame.slice(begin, start - begin))
-        begin = end + 1
-    if begin < frame.height:
-        pieces.append(frame.slice(begin))
-    return pl.concat(pieces) if pieces else frame.clear()
-
-
-def append_rows(frame: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """``rows`` added at the end of ``frame`` as one chunk, so that every column
-    keeps the same chunk boundaries and nothing of ``frame`` is copied."""
-    if not rows.height:
-        return frame
-    return pl.concat([frame, rows.select(frame.columns).rechunk()])
-
-
-def due_rows(accounts: pl.DataFrame, like: pl.DataFrame, **values: pl.Expr) -> pl.DataFrame:
-    """New dues for ``accounts``, one each, with the columns and types of ``like``.
-
-    ``values`` gives the due's columns as expressions over the accounts; every
-    amount not given is zero, and ``account_id`` and ``_k`` are the account's.
-    """
-    zero = pl.lit(0, pl.Int64)
-    columns = {name: values.get(name, zero) for name in like.columns if name.endswith("_minor")}
-    columns.update(values)
-    made = accounts.select(pl.col("account_id"), pl.col(KEY), **columns)
-    return made.select(like.columns).cast(like.schema)
-
-
-def posting_rows(
-    accounts: pl.DataFrame, day: date, reason: str, lines: Sequence[tuple[str, pl.Expr]]
-) -> pl.DataFrame:
-    """Journal rows for ``accounts``: one per ledger account with a nonzero amount."""
-    if not lines:
-        return empty_frame(JOURNAL.names)
-    names = [f"_amount{i}" for i in range(len(lines))]
-    amounts = accounts.select(
-        pl.col("account_id"),
-        *(amount.cast(pl.Int64).alias(n) for n, (_, amount) in zip(names, lines, strict=True)),
-    ).filter(pl.any_horizontal(pl.col(n) != 0 for n in names))
-    parts = [
-        amounts.select(
-            pl.col("account_id"),
-            pl.lit(day).alias("business_date"),
-            pl.lit(reason).alias("reason"),
-            pl.lit(ledger).alias("ledger_account"),
-            pl.col(n).alias("amount_minor"),
-        ).filter(pl.col("amount_minor") != 0)
-        for n, (ledger, _) in zip(names, lines, strict=True)
-    ]
-    return pl.concat(parts)
-
-
-def event_rows(
-    accounts: pl.DataFrame,
-    day: date,
-    name: str,
-    step: int,
-    detail: Sequence[tuple[str, pl.Expr]] = (),
-    order: int = 0,
-) -> pl.DataFrame:
-    """Event rows for ``accounts``, the detail as the event log's JSON pairs."""
-    if detail:
-        template = "[" + ", ".join(f'["{key}", "{{}}"]' for key, _ in detail) + "]"
-        text = pl.format(template, *(expr.cast(pl.String) for _, expr in detail))
-    else:
-        text = pl.lit("[]")
-    # one chunk: polars 2.1's format panics on some multi-chunk string views
-    return accounts.rechunk().select(
-        pl.col("account_id"),
-        pl.lit(day).alias("on"),
-        pl.lit(name).alias("name"),
-        text.alias("detail"),
-        pl.lit(step, pl.Int32).alias("_step"),
-        pl.lit(order, pl.Int32).alias("_order"),
-    )
-
-
-def empty_frame(names: Sequence[str]) -> pl.DataFrame:
-    """An empty frame with the batch schema's types for ``names``."""
-    for schema in TABLES.values():
-        if list(names) == schema.names:
-            frame = pl.from_arrow(schema.empty_table())
-            assert isinstance(frame, pl.DataFrame)
-            return frame
-    raise KeyError(f"no batch table has the columns {list(names)}")
-
-
-def finish_journal(parts: list[pl.DataFrame]) -> pa.Table:
-    """The postings of a close as one table.
-
-    Each part holds one posting reason of one day, at most one row per
-    account and ledger account; where two steps posted the same reason on
-    the same day (an installment fee billed by a statement and accelerated by
-    a charge-off) their rows are summed, so the journal gets at most one
-    entry per account per posting reason per day.
-    """
-    if not parts:
-        return arrow_of(empty_frame(JOURNAL.names), JOURNAL)
-    by_reason: dict[tuple[object, object], list[pl.DataFrame]] = {}
-    for part in parts:
-        first = part.row(0, named=True)
-        by_reason.setdefault((first["business_date"], first["reason"]), []).append(part)
-    keys = ["account_id", "business_date", "reason", "ledger_account"]
-    merged = [
-        same[0]
-        if len(same) == 1
-        else pl.concat(same)
-        .group_by(keys, maintain_order=True)
-        .agg(pl.col("amount_minor").sum())
-        .filter(pl.col("amount_minor") != 0)
-        for same in by_reason.values()
-    ]
-    return arrow_of(pl.concat(merged), JOURNAL)

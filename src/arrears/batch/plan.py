@@ -22,9 +22,11 @@ import polars as pl
 import pyarrow as pa
 
 from arrears.batch.book import Book, Closed
-from arrears.batch.frames import DayState, arrow_of, empty_frame, finish_journal, from_book, to_book
+from arrears.batch.chunks import arrow_of
+from arrears.batch.frames import DayState, from_book, to_book
 from arrears.batch.params import Params
 from arrears.batch.schema import BUCKET_HISTORY, EVENTS
+from arrears.batch.step_rows import empty_frame, finish_journal
 from arrears.batch.steps import (
     accrual,
     aging,

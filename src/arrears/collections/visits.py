@@ -7,7 +7,9 @@ takes effect only once a supervisor who was not on the visit approves it.
 Every step returns a new Visit; a step out of order is refused, naming the
 visit, its stage and what may come next. A visit closes only with its
 evidence (two collectors, identity shown, a recording) and, given a rule pack,
-only when the compliance gate allows the executed visit.
+only when the compliance gate allows the executed visit. The records each
+stage leaves (address, arrival, assessment, outcome, referral, evidence) are
+``visit_records.py``, re-exported here.
 
 >>> from datetime import date, datetime, timedelta, timezone
 >>> home = Address("8 Jianguo Rd, Beijing", Point(39.9087, 116.3975))
@@ -32,6 +34,21 @@ from typing import TYPE_CHECKING
 from arrears.collections.compliance.gate import check
 from arrears.collections.compliance.records import Action, Contact, DebtorState, zone
 from arrears.collections.routes import Point, distance_m
+from arrears.collections.visit_records import (
+    OUTCOME_KIND,
+    RESIDENCE,
+    WILLINGNESS,
+    Address,
+    Arrival,
+    Assessment,
+    Evidence,
+    Extension,
+    Outcome,
+    PlanProposal,
+    Promise,
+    Referral,
+    Refused,
+)
 from arrears.kernel.errors import InvalidInput, RuleViolation
 
 if TYPE_CHECKING:
@@ -72,9 +89,6 @@ _NEXT = {
 #: A visit closes from any stage after the check-in: one that stops before the
 #: negotiation (nobody home, the assessment only) still enters the contact ledger.
 CLOSABLE = ("checked_in", "assessed", "negotiated")
-RESIDENCE = ("verified", "not_verified", "moved")
-#: Willingness to pay as the collector judges it face to face.
-WILLINGNESS = {0: "refuses", 1: "reluctant", 2: "undecided", 3: "willing", 4: "ready to pay"}
 DEFAULT_FAR_M = 500
 DEFAULT_MIN_COLLECTORS = 2
 
@@ -87,138 +101,6 @@ def aware(value: datetime, field_name: str) -> datetime:
             hint="give the offset, e.g. 2026-03-02T09:30:00+08:00",
         )
     return value
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """The debtor's address as written and where it is."""
-
-    text: str
-    point: Point
-
-    def __post_init__(self) -> None:
-        if not self.text.strip():
-            raise InvalidInput("address text is empty", hint="write the street address")
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """A check-in: when, where, how far from the address, and whether that is too far.
-
-    A place given only in words (``place``, no ``point``) cannot be measured:
-    its distance and ``far`` are None, unknown rather than near.
-    """
-
-    at: datetime
-    point: Point | None
-    distance_m: int | None
-    far: bool | None
-    place: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """Stage 1: residence (verified, not_verified, moved), employer, willingness 0-4, ability."""
-
-    residence: str
-    employer_verified: bool
-    willingness: int
-    ability_notes: str = ""
-
-    def __post_init__(self) -> None:
-        if self.residence not in RESIDENCE:
-            raise InvalidInput(
-                f"residence {self.residence!r} is not known",
-                hint=f"use one of {', '.join(RESIDENCE)}",
-            )
-        if self.willingness not in WILLINGNESS:
-            raise InvalidInput(
-                f"willingness {self.willingness} is off the scale",
-                hint="give 0 (refuses) to 4 (ready to pay)",
-            )
-
-
-def _positive(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidInput(
-            f"{name} {value!r} is not a positive whole number", hint="give 1 or more"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlanProposal:
-    """Stage 2 outcome: an installment plan of ``months`` payments of ``installment_minor``."""
-
-    months: int
-    installment_minor: int
-
-    def __post_init__(self) -> None:
-        _positive(self.months, "months")
-        _positive(self.installment_minor, "installment_minor")
-
-
-@dataclass(frozen=True, slots=True)
-class Extension:
-    """Stage 2 outcome: the overdue amount deferred to ``new_due``."""
-
-    new_due: date
-
-
-@dataclass(frozen=True, slots=True)
-class Promise:
-    """Stage 2 outcome: a promise to pay ``amount_minor`` by ``due``."""
-
-    amount_minor: int
-    due: date
-
-    def __post_init__(self) -> None:
-        _positive(self.amount_minor, "amount_minor")
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """Stage 2 outcome: the borrower refuses; the way to a legal referral."""
-
-    reason: str
-
-
-Outcome = PlanProposal | Extension | Promise | Refused
-_KIND = {PlanProposal: "plan", Extension: "extension", Promise: "promise", Refused: "refused"}
-
-
-@dataclass(frozen=True, slots=True)
-class Referral:
-    """Stage 3: a legal referral, effective only once a supervisor approved it."""
-
-    requested_by: str
-    requested_at: datetime
-    approved_by: str | None = None
-    approved_at: datetime | None = None
-
-    @property
-    def effective(self) -> bool:
-        return self.approved_by is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What closes a visit: the collectors present, identity shown, the recording reference."""
-
-    collectors: tuple[str, ...]
-    identity_shown: bool
-    recording: str | None
-
-    def missing(self, least: int) -> list[str]:
-        """Each missing piece in words; empty when the evidence is complete."""
-        present = {c.strip() for c in self.collectors if c.strip()}
-        gaps = []
-        if len(present) < least:
-            gaps.append(f"collectors ({len(present)} distinct, at least {least} needed)")
-        if not self.identity_shown:
-            gaps.append("identity shown")
-        if not (self.recording or "").strip():
-            gaps.append("the recording reference")
-        return gaps
 
 
 def min_collectors(pack: RulePack | None) -> int:
@@ -349,7 +231,7 @@ class Visit:
         due = outcome.due if isinstance(outcome, Promise) else due
         if due is not None and due <= today:
             raise InvalidInput(
-                f"visit {self.id}: {_KIND[type(outcome)]} date {due} is not after {today}",
+                f"visit {self.id}: {OUTCOME_KIND[type(outcome)]} date {due} is not after {today}",
                 hint="give a date after the visit",
             )
         return replace(self, stage="negotiated", outcome=outcome)
@@ -358,7 +240,7 @@ class Visit:
         """Stage 3: ask for a legal referral; only after the borrower refused, and only once
         the visit is closed (executed, with its evidence, in the contact ledger)."""
         if self.stage != "closed" or not isinstance(self.outcome, Refused):
-            kind = "none yet" if self.outcome is None else _KIND[type(self.outcome)]
+            kind = "none yet" if self.outcome is None else OUTCOME_KIND[type(self.outcome)]
             raise RuleViolation(
                 f"visit {self.id} is at stage {self.stage} with outcome {kind}; "
                 "a legal referral follows only a refusal",
@@ -471,7 +353,7 @@ class Visit:
             "employer_verified": found.employer_verified if found else None,
             "willingness": WILLINGNESS[found.willingness] if found else None,
             "ability_notes": found.ability_notes if found else None,
-            "outcome": _KIND[type(outcome)] if outcome else None,
+            "outcome": OUTCOME_KIND[type(outcome)] if outcome else None,
             "outcome_terms": _terms(outcome),
             "legal_referral": _referral_state(self.referral),
             "collectors": list(self.evidence.collectors if self.evidence else self.collectors),

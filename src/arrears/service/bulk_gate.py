@@ -35,7 +35,7 @@ from arrears.collections.debtors import DebtorProfile
 from arrears.collections.holds import Hold, OptOut
 from arrears.collections.ledger import ContactRecord
 from arrears.kernel.errors import InvalidInput, NotFound
-from arrears.service.collection_plans import DEFAULT_ZONE
+from arrears.service.case_facts import DEFAULT_ZONE
 from arrears.service.contact_gate import EXECUTION, execution_refusals
 from arrears.service.ports import EXECUTED, REFUSED, QueuedAction, RefusalRecord, UnitOfWork
 from arrears.service.work_queue import Execution, contact_record

@@ -21,7 +21,7 @@ from arrears.collections.debtors import DebtorProfile, action_for, compliance_vi
 from arrears.collections.ledger import ContactRecord
 from arrears.collections.routes import contact_hours
 from arrears.collections.visits import Extension, PlanProposal, Visit
-from arrears.domain.restructure import PlanPolicy
+from arrears.domain.plan_policy import PlanPolicy
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import ComplianceRefused, InvalidInput
 from arrears.service.plans import EXTENSION, INSTALLMENT, PlanRequest, agree_plan

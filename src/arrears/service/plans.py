@@ -27,7 +27,8 @@ from arrears.domain.dues import Due
 from arrears.domain.engine import apply, close_through
 from arrears.domain.events import DueDatesExtended, PlanAgreed
 from arrears.domain.outcome import Outcome
-from arrears.domain.restructure import PlanPolicy, check_approver, plan_standing
+from arrears.domain.plan_policy import PlanPolicy, check_approver
+from arrears.domain.restructure import plan_standing
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, InvalidInput, NotFound, RuleViolation
 from arrears.kernel.ids import new_ids

@@ -32,7 +32,7 @@ from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import InvalidInput
 from arrears.risk.response import HOLDOUT, CaseFeatures, ResponseRow
-from arrears.service.collection_plans import CaseFacts, build_view
+from arrears.service.case_facts import CaseFacts, build_view
 from arrears.service.collection_sim import Pay
 from arrears.service.ports import UnitOfWork
 

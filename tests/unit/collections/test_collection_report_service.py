@@ -20,7 +20,7 @@ from arrears.collections.strategy import load_strategy
 from arrears.domain.calendars import china_calendar
 from arrears.domain.catalogue import load_catalogue
 from arrears.domain.events import AccountOpened, PaymentReceived
-from arrears.domain.restructure import load_plan_policy
+from arrears.domain.plan_policy import load_plan_policy
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import ComplianceRefused, InvalidInput
 from arrears.service import collections as service

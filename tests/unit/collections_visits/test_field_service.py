@@ -22,7 +22,7 @@ from arrears.collections.visits import (
     Promise,
     Refused,
 )
-from arrears.domain.restructure import PlanPolicy
+from arrears.domain.plan_policy import PlanPolicy
 from arrears.kernel.errors import ComplianceRefused, InvalidInput, NotFound, RuleViolation
 from arrears.service import field as service
 from arrears.service import legal

@@ -16,10 +16,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from arrears.adapters.db.collections import (
-    SqlCases,
+from arrears.adapters.db.collections import SqlCases, SqlContacts
+from arrears.adapters.db.debtor_records import (
     SqlComplaints,
-    SqlContacts,
     SqlDebtorProfiles,
     SqlHolds,
     SqlPromises,

@@ -24,8 +24,7 @@ travels pickled; a catalogue file is read on the driver and sent as its text
 ``Params`` once. pyspark is imported only inside functions, so this module
 imports without it.
 
->>> [f.name for f in PACKED_OUT][-5:]
-['dues', 'conversions', 'journal', 'events', 'bucket_history']
+The executors' side (packing, ``close_partition``) is ``spark_tasks.py``.
 """
 
 from __future__ import annotations
@@ -34,35 +33,30 @@ import logging
 import os
 import sys
 import time
-import tomllib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from arrears.batch.book import Book, Closed
 from arrears.batch.bookfiles import LOGS, STATE, state_file
-from arrears.batch.params import Params
-from arrears.batch.plan import close_book
-from arrears.batch.runners.polars import (
-    Progress,
-    RunSummary,
-    TermsSource,
-    beyond_error,
-    load_params,
-    terms_of,
-)
+from arrears.batch.runners.polars import Progress, RunSummary, TermsSource, beyond_error
 from arrears.batch.runners.runs import Clock, RunRecords, replace_path
+from arrears.batch.runners.spark_tasks import (
+    NESTED_IN,
+    PACKED_IN,
+    PACKED_OUT,
+    CatalogueText,
+    Payload,
+    close_partition,
+    pack,
+    row_type,
+    unpack,
+)
 from arrears.batch.schema import ACCOUNTS, TABLES, check_table, plain_schema
-from arrears.domain.catalogue import load_catalogue, parse_catalogue
-from arrears.domain.terms import Terms
+from arrears.domain.catalogue import load_catalogue
 from arrears.kernel.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -79,122 +73,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-
-#: The tables that ride on an account row as lists, going in and coming out.
-NESTED_IN = ("dues", "conversions")
-NESTED_OUT = ("dues", "conversions", "journal", "events", "bucket_history")
-
-
-def _row_type(name: str) -> pa.StructType:
-    """A table's row without its ``account_id``, which the account row already has."""
-    return pa.struct([f for f in plain_schema(TABLES[name]) if f.name != "account_id"])
-
-
-def _packed(nested: tuple[str, ...]) -> pa.Schema:
-    rows = [pa.field(n, pa.list_(_row_type(n))) for n in nested]
-    return pa.schema([*plain_schema(ACCOUNTS), *rows])
-
-
-PACKED_IN = _packed(NESTED_IN)
-PACKED_OUT = _packed(NESTED_OUT)
-
-
-# --- on the executors: pure pyarrow and polars, testable without Spark -----------------------
-
-
-@dataclass(frozen=True)
-class CatalogueText:
-    """A catalogue file's text, sent to executors in place of its path."""
-
-    text: str
-    source: str
-
-
-#: What a task carries for its terms (None: the packaged catalogue).
-Payload = Terms | Params | CatalogueText | None
-
-
-def close_partition(
-    batches: Iterator[pa.RecordBatch], payload: Payload, through: date
-) -> Iterator[pa.RecordBatch]:
-    """The ``mapInArrow`` function: close each batch of packed account rows.
-
-    Parameters are built once per partition, on the first batch.
-    """
-    params: Params | None = None
-    for batch in batches:
-        if params is None:
-            params = _worker_params(payload)
-        # Spark runs a task a core: one thread a task, or the tasks fight for the cores
-        closed = close_book(unpack(batch), through, params, workers=1)
-        yield from pack(closed).to_batches()
-
-
-def _worker_params(payload: Payload) -> Params:
-    """The partition's parameters: from the catalogue text the driver sent, or as sent."""
-    if isinstance(payload, CatalogueText):
-        catalogue = parse_catalogue(tomllib.loads(payload.text), source=payload.source)
-        return Params.from_terms(terms_of(catalogue))
-    return load_params(payload)
-
-
-def unpack(batch: pa.RecordBatch | pa.Table) -> Book:
-    """A book from packed account rows: each list column becomes its own table.
-
-    >>> t = pack_rows(ACCOUNTS.empty_table(), {}).select(PACKED_IN.names)
-    >>> unpack(t).dues.num_rows
-    0
-    """
-    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    table = table.combine_chunks()
-    accounts = table.select(ACCOUNTS.names)
-    ids = accounts.column("account_id")
-    dues, conversions = (_unnest(ids, table.column(n), n) for n in NESTED_IN)
-    return Book(accounts, dues, conversions)
-
-
-def _unnest(ids: pa.ChunkedArray, lists: pa.ChunkedArray, name: str) -> pa.Table:
-    """The rows in a list column, each with the ``account_id`` of the row it rode on."""
-    column = lists.combine_chunks()
-    flat = pc.list_flatten(column)  # skips null lists, which may still span values
-    parents = pc.list_parent_indices(column)
-    parents = parents.filter(pc.is_valid(column).take(parents))
-    owners = ids.cast(pa.string()).take(parents)  # no ``take`` kernel for string_view
-    fields = [flat.type.field(i).name for i in range(flat.type.num_fields)]
-    table = pa.Table.from_arrays([owners, *flat.flatten()], names=["account_id", *fields])
-    return check_table(name, table)
-
-
-def pack(closed: Closed) -> pa.Table:
-    """The closed accounts as packed rows, in ``PACKED_OUT``'s exact types for Spark."""
-    return pack_rows(
-        closed.book.accounts,
-        {
-            "dues": closed.book.dues,
-            "conversions": closed.book.conversions,
-            "journal": closed.journal,
-            "events": closed.events,
-            "bucket_history": closed.bucket_history,
-        },
-    )
-
-
-def pack_rows(accounts: pa.Table, children: Mapping[str, pa.Table]) -> pa.Table:
-    """Each child table as a list column on its account's row (null when it has none).
-
-    Rows keep their order within an account, so events of one day stay in
-    the order the close raised them.
-    """
-    frame = pl.DataFrame(pl.from_arrow(accounts))
-    for name in NESTED_OUT:
-        child = children.get(name, TABLES[name].empty_table())
-        rows = pl.DataFrame(pl.from_arrow(check_table(name, child)))
-        lists = rows.group_by("account_id", maintain_order=True).agg(
-            pl.struct(pl.exclude("account_id")).alias(name)
-        )
-        frame = frame.join(lists, on="account_id", how="left", maintain_order="left")
-    return frame.to_arrow().cast(PACKED_OUT)
-
 
 # --- on the driver -------------------------------------------------------------------------
 
@@ -371,7 +249,7 @@ def _pack_frames(state: Mapping[str, DataFrame], partitions: int | None) -> Data
 
     packed = state["accounts"]
     for name in NESTED_IN:
-        fields = [f.name for f in _row_type(name)]  # seq first: array_sort orders by it
+        fields = [f.name for f in row_type(name)]  # seq first: array_sort orders by it
         lists = (
             state[name]
             .groupBy("account_id")

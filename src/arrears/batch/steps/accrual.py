@@ -19,19 +19,19 @@ from __future__ import annotations
 import polars as pl
 
 from arrears.batch.aggregates import min_by_account, sum_by_account
+from arrears.batch.chunks import set_rows
 from arrears.batch.frames import (
     OWED_COLUMNS,
     PRODUCT,
     RATE_SCALE,
     DayState,
     attach,
-    posting_rows,
-    set_rows,
     unpaid,
     unpaid_minimum,
     with_product,
 )
 from arrears.batch.params import Params, half_up_div
+from arrears.batch.step_rows import posting_rows
 from arrears.domain.ledger import INTEREST, INTEREST_INCOME, PENALTY, PENALTY_INCOME
 
 __all__ = ["accrue", "next_due"]

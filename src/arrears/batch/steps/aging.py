@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from arrears.batch.chunks import set_rows
 from arrears.batch.frames import (
     OWED_COLUMNS,
     PRODUCT,
     DayState,
     attach,
-    set_rows,
     unpaid_minimum,
     with_product,
 )

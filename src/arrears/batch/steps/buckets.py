@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import KEY, DayState, event_rows, set_rows
+from arrears.batch.chunks import set_rows
+from arrears.batch.frames import KEY, DayState
 from arrears.batch.params import Params, bands_expr
+from arrears.batch.step_rows import event_rows
 
 __all__ = ["STEP", "classify"]
 

@@ -19,18 +19,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import (
-    KEY,
-    DayState,
-    append_rows,
-    drop_rows,
-    due_rows,
-    event_rows,
-    posting_rows,
-    set_rows,
-    unpaid,
-)
+from arrears.batch.chunks import append_rows, drop_rows, set_rows
+from arrears.batch.frames import KEY, DayState, unpaid
 from arrears.batch.params import Params
+from arrears.batch.step_rows import due_rows, event_rows, posting_rows
 from arrears.domain.dues import PARTS
 from arrears.domain.ledger import CHARGE_OFF_LOSS, FEE, FEE_INCOME, RECEIVABLE_FOR_PART
 

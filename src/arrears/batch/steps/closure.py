@@ -13,8 +13,10 @@ from __future__ import annotations
 import polars as pl
 
 from arrears.batch.aggregates import local_keys, localised, sum_by_account
-from arrears.batch.frames import DayState, event_rows, set_rows, unpaid_total
+from arrears.batch.chunks import set_rows
+from arrears.batch.frames import DayState, unpaid_total
 from arrears.batch.params import Params
+from arrears.batch.step_rows import event_rows
 
 __all__ = ["STEP", "close_settled_loans"]
 

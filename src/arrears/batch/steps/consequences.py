@@ -24,8 +24,10 @@ from datetime import date
 import polars as pl
 
 from arrears.batch.aggregates import local_keys, localised, sum_by_account
-from arrears.batch.frames import KEY, DayState, event_rows, set_rows, unpaid
+from arrears.batch.chunks import set_rows
+from arrears.batch.frames import KEY, DayState, unpaid
 from arrears.batch.params import Params
+from arrears.batch.step_rows import event_rows
 from arrears.domain.products import ConsequencePolicy
 
 __all__ = ["STEP", "apply_consequences"]

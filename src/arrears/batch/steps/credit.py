@@ -17,8 +17,10 @@ from __future__ import annotations
 import polars as pl
 
 from arrears.batch.aggregates import local_keys, localised, sum_by_account
-from arrears.batch.frames import DayState, attach, posting_rows, set_rows, unpaid, unpaid_minimum
+from arrears.batch.chunks import set_rows
+from arrears.batch.frames import DayState, attach, unpaid, unpaid_minimum
 from arrears.batch.params import Params
+from arrears.batch.step_rows import posting_rows
 from arrears.domain.ledger import CREDIT_BALANCE, RECEIVABLE_FOR_PART, RECOVERY_INCOME
 
 __all__ = ["allocate", "apply_credit", "count_against_minimums"]

@@ -17,8 +17,10 @@ from __future__ import annotations
 import polars as pl
 
 from arrears.batch.aggregates import sum_by_account
-from arrears.batch.frames import DayState, attach, event_rows, set_rows
+from arrears.batch.chunks import set_rows
+from arrears.batch.frames import DayState, attach
 from arrears.batch.params import Params
+from arrears.batch.step_rows import event_rows
 from arrears.batch.steps.accrual import next_due
 
 __all__ = ["STEP", "bill_installments"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, event_rows, with_product
+from arrears.batch.frames import DayState, with_product
 from arrears.batch.params import Params
+from arrears.batch.step_rows import event_rows
 
 __all__ = ["STEP", "freeze_lines"]
 

@@ -21,19 +21,17 @@ from datetime import timedelta
 import polars as pl
 
 from arrears.batch.aggregates import local_keys, localised, sum_by_account
+from arrears.batch.chunks import set_rows
 from arrears.batch.frames import (
     RATE_SCALE,
     DayState,
-    due_rows,
-    event_rows,
-    posting_rows,
-    set_rows,
     unpaid,
     unpaid_minimum,
     unpaid_total,
     with_product,
 )
 from arrears.batch.params import Params, half_up_div
+from arrears.batch.step_rows import due_rows, event_rows, posting_rows
 from arrears.domain.ledger import FEE, FEE_INCOME
 
 __all__ = ["STEP", "cap_minimums", "cut_statements"]

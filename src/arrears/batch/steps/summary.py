@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from arrears.batch.frames import DayState, posting_rows
+from arrears.batch.frames import DayState
 from arrears.batch.params import Params
+from arrears.batch.step_rows import posting_rows
 from arrears.domain.accrual import is_month_end
 from arrears.domain.ledger import INTEREST, INTEREST_INCOME
 

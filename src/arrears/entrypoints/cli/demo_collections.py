@@ -38,8 +38,8 @@ from arrears.domain.terms import Terms
 from arrears.entrypoints.cli import render
 from arrears.kernel.errors import StoreError
 from arrears.service.bulk_gate import Audited, audit_contacts
+from arrears.service.case_facts import DEFAULT_ZONE
 from arrears.service.cob import CollectionsAfter, close_business_vectorised
-from arrears.service.collection_plans import DEFAULT_ZONE
 from arrears.service.collection_report import collections_report
 from arrears.service.collection_sim import (
     CollectionsDay,

@@ -17,7 +17,7 @@ import typer
 
 from arrears import bootstrap
 from arrears.domain.dues import Due
-from arrears.domain.restructure import load_plan_policy
+from arrears.domain.plan_policy import load_plan_policy
 from arrears.entrypoints.cli.common import business_day, guarded, print_json, state, store_uow
 from arrears.kernel.money import format_minor
 from arrears.service import plans as service
