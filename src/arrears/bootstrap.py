@@ -76,18 +76,26 @@ def sql_book_access(url: str | None = None) -> BookAccess:
     return SqlBookAccess(engine, utc_now, fault=os.environ.get("ARREARS_FAULT"))
 
 
-def sql_behaviour_scores(url: str | None = None) -> Callable[[date | None], list[tuple[Any, ...]]]:
-    """Reads of the behaviour scores the closes wrote on the store at ``url``: given a
-    day (None: the latest scored), each account scored then with its previous score."""
+def sql_behaviour_scores(
+    url: str | None = None,
+) -> Callable[[date | None, int | None], list[tuple[Any, ...]]]:
+    """Reads of the behaviour scores the closes wrote on the store at ``url``.
+
+    Scores are stored only when they change: an account's score on a day is its
+    latest row on or before it. Given a day (None: the latest closed) and a
+    number of days back (None: each account's previous stored score), the
+    accounts whose score changed in between, with both scores
+    (``adapters.score_store.read_scores``).
+    """
     from arrears.adapters.arrow_io import SqlBookAccess
     from arrears.adapters.db.store import database_url, open_store
 
     engine, _ = open_store(database_url(url))
     access = SqlBookAccess(engine, utc_now)
 
-    def read(as_of: date | None) -> list[tuple[Any, ...]]:
+    def read(as_of: date | None, days_back: int | None = None) -> list[tuple[Any, ...]]:
         with access:
-            return access.read_behaviour_scores(as_of)
+            return access.read_behaviour_scores(as_of, days_back)
 
     return read
 

@@ -1,15 +1,24 @@
-"""`arrears cob` scores the book with the behaviour model; `risk early-warning` lists jumps."""
+"""`arrears cob` scores the book with the behaviour model; `risk early-warning` lists jumps.
+
+Scores are stored only when they change, so an account's score on a day is its
+latest row on or before it; `--days-back N` compares with the score N days before.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import sqlite3
+from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from arrears.entrypoints.cli.main import app
+from arrears.service import cob
 
 runner = CliRunner()
 
@@ -60,7 +69,7 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
     assert "C1" in run(url, "risk", "early-warning")
     assert json.loads(run(url, "risk", "early-warning", "--json", "--jump", "99")) == []
     assert (
-        json.loads(run(url, "risk", "early-warning", "--json", "--as-of", "2026-01-31")) == []
+        json.loads(run(url, "risk", "early-warning", "--json", "--on", "2026-01-31")) == []
     )  # nothing was scored before the first close
     run(url, "pay", "C2", "200.00", "--key", "c2-catches-up")
     run(url, "cob", "--to", "2026-03-20")  # C1 38 days past due: past what the model scores
@@ -69,6 +78,69 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
 
 def test_early_warning_refuses_a_bad_date(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'book.db'}"
-    result = runner.invoke(app, ["--db", url, "risk", "early-warning", "--as-of", "March"])
+    result = runner.invoke(app, ["--db", url, "risk", "early-warning", "--on", "March"])
     assert result.exit_code == 2
-    assert "--as-of" in result.output + (result.stderr or "")
+    assert "--on 'March' is not a date" in result.output + (result.stderr or "")
+    refused = runner.invoke(app, ["--db", url, "risk", "early-warning", "--days-back", "0"])
+    assert refused.exit_code == 2
+
+
+def _book(tmp_path: Path) -> tuple[Path, str]:
+    """C1 spends most of its limit and pays nothing; C2 spends a little."""
+    path = tmp_path / "book.db"
+    url = f"sqlite:///{path}"
+    run(url, "open", "credit-pay", "--limit", "20000.00", "--on", "2026-01-05", "--id", "C1")
+    run(url, "open", "credit-pay", "--limit", "20000.00", "--id", "C2")
+    run(url, "purchase", "C1", "15000.00")
+    run(url, "purchase", "C2", "100.00")
+    return path, url
+
+
+def test_only_changed_scores_are_stored_and_early_warning_looks_days_back(
+    tmp_path: Path,
+) -> None:
+    path, url = _book(tmp_path)
+    for day in ("2026-01-31", "2026-03-05", "2026-03-06", "2026-03-10"):
+        run(url, "cob", "--to", day)
+    stored = _scores(path)
+    days = {r[1] for r in stored}
+    assert "2026-01-31" in days and "2026-03-05" in days
+    assert len(stored) < 2 * 4  # two accounts closed on four days: unchanged scores skipped
+    for account in ("C1", "C2"):
+        mine = [r[2:] for r in stored if r[0] == account]
+        assert all(a != b for a, b in pairwise(mine))
+
+    def warned(*args: str) -> list[dict[str, Any]]:
+        out = run(url, "risk", "early-warning", "--json", *args)
+        return list(json.loads(out))
+
+    # nothing changed on the last close, so nothing jumped that day
+    assert warned() == warned("--on", "2026-03-10") == []
+    month = {w["account_id"]: w for w in warned("--on", "2026-03-10", "--days-back", "30")}
+    c1 = month["C1"]  # its score in force on 03-10 (stored 03-05) against that of 02-08
+    assert (c1["as_of"], c1["previous_as_of"]) == ("2026-03-05", "2026-01-31")
+    assert c1["jump_pp"] >= 10 and c1["pd"] >= 2 * c1["previous_pd"]
+    assert warned("--on", "2026-03-10", "--days-back", "3") == []  # unchanged since 03-07
+    assert warned("--on", "2026-03-10", "--days-back", "40") == []  # no score by 01-29
+    shown = run(url, "risk", "early-warning", "--on", "2026-03-10", "--days-back", "30")
+    assert "C1" in shown and "in 30 days" in shown
+
+
+def test_a_scoring_failure_is_a_warning_and_the_close_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, url = _book(tmp_path)
+    card = cob.behaviour_model()
+    broken = replace(card.characteristics[0], name="no_such_feature")
+    monkeypatch.setattr(cob, "behaviour_model", lambda: replace(card, characteristics=(broken,)))
+    out = run(url, "cob", "--to", "2026-01-31")  # exit status 0
+    assert "closed 2 accounts through 2026-01-31" in out
+    assert "warning: behaviour scores not written for 2 accounts" in out
+    assert "no_such_feature" in out
+    assert _scores(path) == []
+    with sqlite3.connect(path) as conn:
+        runs = conn.execute("SELECT status, warnings, first_warning FROM cob_runs").fetchall()
+    assert len(runs) == 1 and runs[0][:2] == ("finished", 1) and "no_such_feature" in runs[0][2]
+    with sqlite3.connect(path) as conn:
+        closed = conn.execute("SELECT MIN(last_closed_on) FROM accounts").fetchone()
+    assert closed == ("2026-01-31",)

@@ -13,11 +13,15 @@ side to the reference exactly whatever the vectorised steps do.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from importlib.resources import files
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from arrears.adapters.db.orm import start_mappers
 from arrears.adapters.db.store import make_engine, migrate, open_store
 from arrears.adapters.db.tables import (
     accounts,
+    behaviour_scores,
     bucket_history,
     cob_runs,
     conversions,
@@ -54,8 +59,21 @@ from arrears.domain.events import AccountOpened, Purchased, StatementConverted
 from arrears.domain.outcome import Outcome
 from arrears.domain.terms import Terms
 from arrears.kernel.errors import DateError, StoreError
+from arrears.risk.model import (
+    MISSING,
+    NUMERIC,
+    RANGE,
+    SPECIAL,
+    Bin,
+    Characteristic,
+    Scaling,
+    Scorecard,
+    Target,
+    TrainingSummary,
+)
 from arrears.service import cob
 from arrears.service.book import import_book
+from arrears.service.cob import behaviour_model
 from arrears.service.handlers import close_business, open_new, record
 from arrears.simulation import SimulationConfig, simulate
 
@@ -332,3 +350,138 @@ def _backup(source: Path, target: Path) -> None:
     finally:
         live.close()
         copy.close()
+
+
+# -- behaviour scores -----------------------------------------------------------------
+
+#: Two closes a day apart: most scores do not move in a day, so few rows are stored.
+SCORED = (date(2026, 3, 31), date(2026, 4, 1))
+
+
+def stored_scores(url: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            b = behaviour_scores.c
+            rows = c.execute(select(behaviour_scores).order_by(b.account_id, b.as_of))
+            return [tuple(r) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def close_reference_run(
+    url: str, terms: Terms, target: date, card: Scorecard | None = None
+) -> cob.RunResult:
+    """The recorded reference run (``arrears cob --engine reference``)."""
+    store = access(url)
+    _, sessions = open_store(url)
+    try:
+        return cob.close_business_reference(
+            store, lambda: SqlUnitOfWork(sessions, fixed_clock), terms, target, chunk=7,
+            scorecard=card,
+        )  # fmt: skip
+    finally:
+        store.engine.dispose()
+
+
+def close_polars(url: str, terms: Terms, target: date, card: Scorecard | None) -> cob.RunResult:
+    store = access(url)
+    try:
+        return cob.close_business_vectorised(store, terms, target, chunk=9, scorecard=card)
+    finally:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("copies", STORES, indirect=True)
+def test_both_engines_store_the_same_behaviour_scores_and_only_changes(
+    copies: Callable[[], str], terms: Terms
+) -> None:
+    reference, vectorised = copies(), copies()
+    written = []
+    for target in SCORED:
+        by_reference = close_reference_run(reference, terms, target)
+        by_polars = close_polars(vectorised, terms, target, None)
+        assert by_reference.scores == by_polars.scores
+        assert not by_reference.warning and not by_polars.warning
+        written.append(by_polars.scores)
+    got = stored_scores(vectorised)
+    assert got == stored_scores(reference)
+    assert sum(written) == len(got)
+    first = [r for r in got if r[1] == SCORED[0]]
+    second = [r for r in got if r[1] == SCORED[1]]
+    assert len(first) > 10 and len(second) < len(first)  # unchanged scores were not stored
+    for account in {r[0] for r in got}:  # each stored row differs from the one before it
+        for before, after in pairwise(r for r in got if r[0] == account):
+            assert before[2:] != after[2:]
+
+
+def broken_model() -> Scorecard:
+    """The packaged model asking for a feature no book has: it cannot score anything."""
+    card = behaviour_model()
+    first = replace(card.characteristics[0], name="no_such_feature")
+    return replace(card, characteristics=(first, *card.characteristics[1:]))
+
+
+@pytest.mark.parametrize("copies", STORES, indirect=True)
+@pytest.mark.parametrize("engine", ["polars", "reference"])
+def test_a_scoring_failure_does_not_stop_the_close(
+    copies: Callable[[], str], terms: Terms, engine: str
+) -> None:
+    healthy, broken = copies(), copies()
+    run = close_polars if engine == "polars" else close_reference_run
+    run(healthy, terms, SCORED[0], None)
+    result = run(broken, terms, SCORED[0], broken_model())
+    expected, got = dump(healthy), dump(broken)
+    for part in expected:
+        assert got[part] == expected[part], part
+    assert stored_scores(broken) == [] and stored_scores(healthy)
+    chunks = 4 if engine == "polars" else 5  # 34 accounts by 9, or scored by 7
+    assert (result.score_failures, result.unscored, result.scores) == (chunks, 34, 0)
+    assert "no_such_feature" in result.first_warning
+    assert result.warning.startswith("behaviour scores not written for 34 accounts")
+    assert result.run is not None and result.run.status == "finished"
+    assert (result.run.warnings, result.run.first_warning) == (chunks, result.first_warning)
+    assert result.run.accounts == 34
+
+
+def bucket_card() -> Scorecard:
+    """Points by the bucket's rank alone: M0 scores 600, later buckets 580, unknown 550."""
+    bins = (
+        Bin("< 0.5", RANGE, 1, 0, 0.0, 0.0),
+        Bin(">= 0.5", RANGE, 1, 0, 0.0, -20.0),
+        Bin("special", SPECIAL, 0, 0, 0.0, 0.0),
+        Bin("missing", MISSING, 0, 0, 0.0, -50.0),
+    )
+    rank = Characteristic("bucket_rank", NUMERIC, (0.5,), (), bins, 1.0, 0.1, "")
+    summary = TrainingSummary(2, 1, 0.5, 0.5, 0.0, {}, {})
+    return Scorecard((rank,), 0.0, 600.0, Scaling(), Target("bad", "1", "0"), summary)
+
+
+@pytest.mark.parametrize("copies", ["sqlite"], indirect=True)
+def test_a_catalogue_with_other_bucket_names_scores_as_the_packaged_one(
+    copies: Callable[[], str], terms: Terms, tmp_path: Path
+) -> None:
+    """The same book under the packaged catalogue and under one whose buckets are
+    D0..D7+ (the store's bucket names renamed to match): a card that scores the
+    bucket's rank scores both alike, so the close ranks the catalogue's own names."""
+    packaged = files("arrears.data").joinpath("products.toml").read_text(encoding="utf-8")
+    renamed = tmp_path / "products.toml"
+    renamed.write_text(re.sub(r'"M(\d\+?)"', r'"D\1"', packaged), encoding="utf-8")
+    other = build_terms(renamed)
+    assert [b[0] for b in other.delinquency.buckets][:2] == ["D0", "D1"]
+    plain_url, renamed_url = copies(), copies()
+    with make_engine(renamed_url).begin() as c:
+        c.execute(text("UPDATE accounts SET bucket = 'D' || substr(bucket, 2)"))
+        c.execute(
+            text(
+                "UPDATE bucket_history SET from_bucket = 'D' || substr(from_bucket, 2),"
+                " to_bucket = 'D' || substr(to_bucket, 2)"
+            )
+        )
+    close_polars(plain_url, terms, SCORED[0], bucket_card())
+    close_polars(renamed_url, other, SCORED[0], bucket_card())
+    with make_engine(renamed_url).connect() as c:
+        assert {r[0] for r in c.execute(select(accounts.c.bucket))} <= {f"D{i}" for i in range(8)}
+    got = stored_scores(renamed_url)
+    assert got == stored_scores(plain_url) and len(got) > 10
+    assert 600 in {r[3] for r in got} <= {600, 580}  # ranked, none unknown (550)

@@ -93,3 +93,26 @@ def test_a_line_statement_left_unpaid_shows_in_the_minimum_share() -> None:
 def test_an_empty_book_gives_no_rows() -> None:
     frame = behaviour_features(accounts_to_book([]), date(2026, 3, 1))
     assert frame.height == 0 and "utilisation" in frame.columns
+
+
+def test_a_due_paid_in_full_counts_the_same_in_any_book() -> None:
+    """A book fresh from a close may hold a due paid in full, a book read for closing does
+    not: the features are the same for both (the close scores the first, a re-read the
+    second), and the paid due is really there to drop."""
+    as_of = date(2026, 3, 1)
+    first = _loan("L1", as_of).dues[0]
+    paid = _loan("L2", as_of, pay=first.principal_minor + first.interest_minor + first.fee_minor)
+    every, live = accounts_to_book([paid]), accounts_to_book([paid], only_live=True)
+    assert every.dues.num_rows > live.dues.num_rows
+    assert behaviour_features(every, as_of).rows() == behaviour_features(live, as_of).rows()
+
+
+def test_bucket_rank_reads_the_catalogue_ladder_it_is_given() -> None:
+    as_of = date(2026, 3, 1)
+    account = _loan("L1", as_of)
+    assert account.bucket == "M1"
+    account.bucket = "late-1"  # as a catalogue naming its buckets otherwise leaves it
+    book = accounts_to_book([account], only_live=True)
+    ladder = ("current", "late-1", "late-2")
+    assert behaviour_features(book, as_of, ladder).get_column("bucket_rank").to_list() == [1]
+    assert behaviour_features(book, as_of).get_column("bucket_rank").to_list() == [None]

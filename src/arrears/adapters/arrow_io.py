@@ -6,7 +6,8 @@ live dues (see ``batch.convert.live_dues``) and all its conversions; the
 closed chunk goes back in the caller's transaction: accounts updated,
 loaded dues and conversions replaced by the closed ones, and the journal,
 events and bucket moves added. How the rows travel, and how the store's
-columns become the batch schema's, is ``adapters.db.arrow_rows``.
+columns become the batch schema's, is ``adapters.db.arrow_rows``; behaviour
+scores are kept by ``adapters.score_store``, run records by ``run_records``.
 
 Setting ``ARREARS_FAULT=point[@n]`` (read by bootstrap) makes the process
 kill itself with SIGKILL the ``n``-th time it reaches ``point``, one of
@@ -27,10 +28,11 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 import pyarrow as pa
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from arrears.adapters import run_records as runs
 from arrears.adapters.db.arrow_rows import (
     Mover,
     PostgresMover,
@@ -39,16 +41,14 @@ from arrears.adapters.db.arrow_rows import (
     select_list,
     to_store,
 )
-from arrears.adapters.db.repositories import BUSINESS_DATE, Clock
+from arrears.adapters.db.repositories import Clock
 from arrears.adapters.db.tables import accounts as _accounts
-from arrears.adapters.db.tables import cob_runs, settings
+from arrears.adapters.score_store import read_scores, write_scores
 from arrears.batch.book import Book, Closed
 from arrears.batch.schema import plain
 from arrears.kernel.errors import StoreError
 from arrears.kernel.ids import new_ids
 from arrears.service.ports import (
-    FINISHED,
-    RUNNING,
     BookAccess,
     CobRun,
     Written,
@@ -110,20 +110,6 @@ def _fault(setting: str | None) -> tuple[str, int] | None:
             hint=f"use one of {', '.join(FAULT_POINTS)}, optionally with @N",
         )
     return point, int(nth or 1)
-
-
-def _run(row: Any) -> CobRun:
-    return CobRun(
-        row.id,
-        row.target,
-        row.engine,
-        row.started_at,
-        row.finished_at,
-        row.status,
-        row.accounts,
-        row.entries,
-        row.events,
-    )
 
 
 class SqlBookAccess(BookAccess):
@@ -215,11 +201,19 @@ class SqlBookAccess(BookAccess):
 
     @_store_errors
     def read_behind(self, target: date, limit: int, after: str = "") -> Book:
+        return self._read_chunk("<", target, limit, after)
+
+    @_store_errors
+    def read_closed(self, through: date, limit: int, after: str = "") -> Book:
+        return self._read_chunk("=", through, limit, after)
+
+    def _read_chunk(self, compare: str, day: date, limit: int, after: str) -> Book:
+        """As :meth:`read_behind`, for accounts whose ``last_closed_on`` compares so to ``day``."""
         accounts = self._fetch(
             "accounts",
             f"SELECT {select_list('accounts')} FROM accounts x"
-            " WHERE x.last_closed_on < ? AND x.id > ? ORDER BY x.id LIMIT ?",
-            (target, after, limit),
+            f" WHERE x.last_closed_on {compare} ? AND x.id > ? ORDER BY x.id LIMIT ?",
+            (day, after, limit),
         )
         if not accounts.num_rows:
             return Book.empty()
@@ -229,27 +223,22 @@ class SqlBookAccess(BookAccess):
         scope = (
             " JOIN accounts a ON a.id = x.account_id"
             " WHERE x.account_id > ? AND x.account_id <= ? AND a.id > ? AND a.id <= ?"
-            " AND a.last_closed_on < ?"
+            f" AND a.last_closed_on {compare} ?"
         )
         order = " ORDER BY x.account_id, x.seq"
-        dues = self._fetch(
-            "dues",
-            f"SELECT {select_list('dues')} FROM dues x{scope} AND {LIVE}{order}",
-            (after, last, after, last, target),
+        params = (after, last, after, last, day)
+        dues = f"SELECT {select_list('dues')} FROM dues x{scope} AND {LIVE}{order}"
+        conversions = f"SELECT {select_list('conversions')} FROM conversions x{scope}{order}"
+        return Book(
+            accounts,
+            self._fetch("dues", dues, params),
+            self._fetch("conversions", conversions, params),
         )
-        conversions = self._fetch(
-            "conversions",
-            f"SELECT {select_list('conversions')} FROM conversions x{scope}{order}",
-            (after, last, after, last, target),
-        )
-        return Book(accounts, dues, conversions)
 
     @_store_errors
     def count_behind(self, target: date) -> int:
-        stmt = (
-            select(func.count()).select_from(_accounts).where(_accounts.c.last_closed_on < target)
-        )
-        return int(self.conn.execute(stmt).scalar_one())
+        behind = _accounts.c.last_closed_on < target
+        return int(self.conn.execute(select(func.count()).where(behind)).scalar_one())
 
     @_store_errors
     def first_beyond(self, target: date) -> tuple[str, date, int] | None:
@@ -295,41 +284,18 @@ class SqlBookAccess(BookAccess):
         return Written(closed.book.accounts.num_rows, entries, closed.events.num_rows)
 
     @_store_errors
-    def write_behaviour_scores(self, rows: pa.Table) -> None:
-        """A chunk's behaviour scores (``batch.scoring.SCORES``), in the caller's transaction.
-
-        A close through the same day again (after a correction) replaces that day's rows.
-        """
-        if not rows.num_rows:
-            return
-        keys = plain(rows.select(["account_id", "as_of"]))
-        with self.mover.staged(self.conn, "arrears_scored", "behaviour_scores", keys) as staged:
-            self.conn.exec_driver_sql(
-                f"DELETE FROM behaviour_scores WHERE (account_id, as_of) IN"
-                f" (SELECT account_id, as_of FROM {staged})"
-            )
-        self._load("behaviour_scores", plain(rows))
+    def write_behaviour_scores(self, scores: pa.Table) -> int:
+        """Only the scores that changed (``adapters.score_store``), in a savepoint: a
+        failure here leaves the chunk's transaction as it was, to be committed."""
+        with self.conn.begin_nested():
+            return write_scores(self.conn, self.mover, scores)
 
     @_store_errors
-    def read_behaviour_scores(self, as_of: date | None) -> list[tuple[Any, ...]]:
-        """Each account scored on ``as_of`` (None: the latest day scored) that was scored
-        before: (account_id, as_of, pd, score, reasons, previous pd, previous as_of)."""
-        if as_of is None:
-            latest = self.conn.exec_driver_sql("SELECT MAX(as_of) FROM behaviour_scores")
-            found = latest.scalar()
-            if found is None:
-                return []
-            as_of = found if isinstance(found, date) else date.fromisoformat(str(found))
-        mark = self.mover.placeholder
-        sql = (
-            "SELECT c.account_id, c.as_of, c.pd, c.score, c.reasons, p.pd, p.as_of"
-            " FROM behaviour_scores c JOIN behaviour_scores p ON p.account_id = c.account_id"
-            " AND p.as_of = (SELECT MAX(q.as_of) FROM behaviour_scores q"
-            "  WHERE q.account_id = c.account_id AND q.as_of < c.as_of)"
-            f" WHERE c.as_of = {mark} ORDER BY c.account_id"
-        )
-        rows = self.conn.exec_driver_sql(sql, (self.mover.param(as_of),))
-        return [tuple(r) for r in rows]
+    def read_behaviour_scores(
+        self, as_of: date | None, days_back: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """``adapters.score_store.read_scores``, in this transaction."""
+        return read_scores(self.conn, self.mover, as_of, days_back)
 
     def _load(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows:
@@ -391,55 +357,35 @@ class SqlBookAccess(BookAccess):
             )
             return [row[0] for row in found]
 
-    # -- runs and the business date -----------------------------------------
+    # -- runs and the business date ------------------------------------------
 
     @_store_errors
     def latest_run(self, target: date) -> CobRun | None:
-        c = cob_runs.c
-        stmt = select(cob_runs).where(c.target == target).order_by(c.id.desc()).limit(1)
-        row = self.conn.execute(stmt).first()
-        return None if row is None else _run(row)
+        return runs.latest_run(self.conn, target)
 
     @_store_errors
     def start_run(self, target: date, engine: str) -> CobRun:
-        at = self.clock()
-        values = {"target": target, "engine": engine, "started_at": at, "status": RUNNING}
-        stmt = insert(cob_runs).values(accounts=0, entries=0, events=0, **values)
-        made = self.conn.execute(stmt.returning(cob_runs.c.id)).scalar_one()
-        return CobRun(int(made), target, engine, at, None, RUNNING)
+        return runs.start_run(self.conn, self.clock(), target, engine)
 
     @_store_errors
     def add_to_run(self, run_id: int, written: Written) -> None:
-        c = cob_runs.c
-        self.conn.execute(
-            update(cob_runs)
-            .where(c.id == run_id)
-            .values(
-                accounts=c.accounts + written.accounts,
-                entries=c.entries + written.entries,
-                events=c.events + written.events,
-            )
-        )
+        runs.add_to_run(self.conn, run_id, written)
+
+    @_store_errors
+    def warn_run(self, run_id: int, warnings: int, message: str) -> None:
+        runs.warn_run(self.conn, run_id, warnings, message)
 
     @_store_errors
     def finish_run(self, run_id: int) -> CobRun:
-        c = cob_runs.c
-        stmt = update(cob_runs).where(c.id == run_id)
-        self.conn.execute(stmt.values(status=FINISHED, finished_at=self.clock()))
-        return _run(self.conn.execute(select(cob_runs).where(c.id == run_id)).one())
+        return runs.finish_run(self.conn, self.clock(), run_id)
 
     @_store_errors
     def business_date(self) -> date | None:
-        stmt = select(settings.c.value).where(settings.c.key == BUSINESS_DATE)
-        value = self.conn.execute(stmt).scalar()
-        return None if value is None else date.fromisoformat(value)
+        return runs.business_date(self.conn)
 
     @_store_errors
     def set_business_date(self, day: date) -> None:
-        key = settings.c.key == BUSINESS_DATE
-        done = self.conn.execute(update(settings).where(key).values(value=day.isoformat()))
-        if not done.rowcount:
-            self.conn.execute(insert(settings).values(key=BUSINESS_DATE, value=day.isoformat()))
+        runs.set_business_date(self.conn, day)
 
 
 @contextmanager

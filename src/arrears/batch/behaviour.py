@@ -28,7 +28,13 @@ model never sees features made two ways. One row per account:
 
 A book read for closing holds only live dues (``batch.convert.live_dues``):
 a due paid in full is gone, so the shares are over what is still open. The
-trainer reads month-end books the same way, so training and scoring agree.
+trainer reads month-end books the same way, so training and scoring agree; a
+book fresh from a close may still hold a due the close paid in full, so the
+features drop such dues first and give the same row for either book.
+
+``bucket_rank`` is the bucket's place in the catalogue's own ladder: the close
+passes the names of its ``[delinquency]`` buckets, so a lender's catalogue
+with other names ranks them right (the packaged names are the default).
 
 >>> from arrears.batch.steps.testing import tiny_loan_state
 >>> from arrears.batch.frames import to_book
@@ -73,10 +79,12 @@ FEATURES: tuple[str, ...] = ("kind", *NUMERIC_FEATURES)
 
 
 def behaviour_features(book: Book, as_of: date, buckets: Sequence[str] = BUCKETS) -> pl.DataFrame:
-    """One row per account of ``book`` with the features above, as they stand on ``as_of``."""
+    """One row per account of ``book`` with the features above, as they stand on ``as_of``;
+    ``buckets`` is the delinquency ladder the accounts' ``bucket`` names come from, in order."""
     frames = from_book(book)
-    accounts = _due_sums(frames.accounts, frames.dues, as_of)
-    accounts = _principal_owed(accounts, frames.dues, frames.conversions)
+    dues = frames.dues.filter(_live())
+    accounts = _due_sums(frames.accounts, dues, as_of)
+    accounts = _principal_owed(accounts, dues, frames.conversions)
     return accounts.select(
         pl.col("account_id"),
         pl.col("kind").cast(pl.String),
@@ -97,6 +105,23 @@ def behaviour_features(book: Book, as_of: date, buckets: Sequence[str] = BUCKETS
         .cast(pl.Int64)
         .alias("limit_cut"),
     )
+
+
+def _live() -> pl.Expr:
+    """``batch.convert.live_dues``: unbilled, or something of it or its minimum unpaid.
+
+    >>> dues = pl.DataFrame({"billed": [False, True, True], "kind": ["statement"] * 3,
+    ...     **{f"{p}_minor": [5, 5, 5] for p in PARTS}, **{f"paid_{p}_minor": [0, 5, 5] for p in PARTS},
+    ...     "minimum_minor": [2, 2, 9], "minimum_paid_minor": [0, 2, 2]})
+    >>> dues.filter(_live()).get_column("minimum_minor").to_list()
+    [2, 9]
+    """
+    billed = pl.sum_horizontal(pl.col(f"{p}_minor") for p in PARTS)
+    paid = pl.sum_horizontal(pl.col(f"paid_{p}_minor") for p in PARTS)
+    minimum_open = (pl.col("kind") == "statement") & (
+        pl.col("minimum_minor") > pl.col("minimum_paid_minor")
+    )
+    return ~pl.col("billed") | (billed != paid) | minimum_open
 
 
 def _due_sums(accounts: pl.DataFrame, dues: pl.DataFrame, as_of: date) -> pl.DataFrame:

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from arrears.batch.behaviour import behaviour_features
+from arrears.batch.behaviour import BUCKETS, behaviour_features
 from arrears.batch.book import Book
 from arrears.risk.model import Scorecard, score_columns
 
@@ -77,15 +77,20 @@ def score_frame(card: Scorecard, features: pl.DataFrame, top: int = 3) -> pl.Dat
 SCORED_DPD = 30
 
 
-def behaviour_scores(card: Scorecard, book: Book, as_of: date) -> pa.Table:
+def behaviour_scores(
+    card: Scorecard, book: Book, as_of: date, buckets: Sequence[str] = BUCKETS
+) -> pa.Table:
     """The active accounts of ``book`` scored as they stand on ``as_of``, as :data:`SCORES`.
 
     Closed and charged-off accounts have no next three months to score, and an
     account already more than ``SCORED_DPD`` days past due has gone where the
     score predicts: the model was trained on the others and scores only them.
+    ``buckets`` are the catalogue's delinquency bucket names, in order (the close
+    passes its catalogue's; ``batch.behaviour.behaviour_features``).
     """
     dpd = pl.Series(book.accounts.column("days_past_due").to_pylist(), dtype=pl.Int64)
-    features = behaviour_features(book, as_of).filter(_active(book) & (dpd <= SCORED_DPD))
+    features = behaviour_features(book, as_of, buckets)
+    features = features.filter(_active(book) & (dpd <= SCORED_DPD))
     scored = score_frame(card, features)
     return pa.Table.from_pydict(
         {
@@ -106,7 +111,8 @@ def _active(book: Book) -> pl.Series:
 
 @dataclass(frozen=True, slots=True)
 class EarlyWarning:
-    """An account whose PD jumped since its previous score."""
+    """An account whose PD jumped: ``pd`` stored on ``as_of``, against ``previous_pd``
+    stored on ``previous_as_of`` (its previous score, or its score N days back)."""
 
     account_id: str
     as_of: date
@@ -129,7 +135,14 @@ def early_warnings(
     times the previous PD, the largest rise first (then the highest PD, then the id).
 
     ``rows`` are (account_id, as_of, pd, score, reasons, previous_pd, previous_as_of),
-    PDs as text or numbers.
+    PDs as text or numbers. The store keeps a score only when it changes, so an
+    account's score on a day is its latest row on or before that day, and each
+    row's ``as_of`` is the day that score was stored. The store gives either the
+    accounts whose score changed on a day, each against its previous stored score
+    (``arrears risk early-warning``), or each account's score on a day against its
+    score N days before it, for the accounts whose score changed in between
+    (``--days-back N``): then ``as_of`` is on or before the day asked for, and
+    ``previous_as_of`` on or before the day N days earlier.
 
     >>> d = date(2026, 3, 1)
     >>> rows = [("a", d, "0.30", 610, "utilisation", "0.05", d), ("b", d, "0.30", 610, "", "0.25", d),

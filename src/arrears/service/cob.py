@@ -3,9 +3,11 @@
 A run closes the accounts behind the target a chunk at a time (100,000 by
 default). Each chunk is read, closed by ``batch.plan.close_book`` and
 written back in ONE transaction, and the run's recorded counts grow in that
-same transaction. So a run killed at any point leaves whole chunks behind;
-started again, it picks up its recorded run and closes what is still
-behind, ending where an uninterrupted run ends. Running again once every
+same transaction, as do its behaviour scores (those that changed); a scoring
+failure is noted on the run and the chunk commits without its scores. So a
+run killed at any point leaves whole chunks behind; started again, it picks
+up its recorded run and closes what is still behind, ending where an
+uninterrupted run ends. Running again once every
 account is closed through the target changes nothing and says so.
 
 >>> result = RunResult(date(2026, 3, 31), engine="polars", nothing_to_do=True)
@@ -67,6 +69,28 @@ class RunResult(CobResult):
     resumed: bool = False
     nothing_to_do: bool = False
     collections: SyncResult | None = None
+    #: Behaviour score rows stored (only the scores that changed).
+    scores: int = 0
+    #: Chunks whose scoring failed, the accounts they left unscored, the first message.
+    score_failures: int = 0
+    unscored: int = 0
+    first_warning: str = ""
+
+    @property
+    def warning(self) -> str:
+        """One line on what failed beside the close, or "" when nothing did.
+
+        >>> RunResult(date(2026, 3, 1), score_failures=1, unscored=9,
+        ...           first_warning="no model").warning
+        'behaviour scores not written for 9 accounts (1 chunk failed to score): no model'
+        """
+        if not self.score_failures:
+            return ""
+        chunks = "chunk" if self.score_failures == 1 else "chunks"
+        return (
+            f"behaviour scores not written for {self.unscored} accounts "
+            f"({self.score_failures} {chunks} failed to score): {self.first_warning}"
+        )
 
 
 @dataclass(frozen=True)
@@ -111,12 +135,43 @@ def behaviour_model() -> Scorecard:
     return loads(text)
 
 
-def _score_behaviour(access: BookAccess, closed: Closed, target: date) -> None:
-    """The chunk's active accounts scored with the behaviour model, written in the
-    chunk's transaction."""
+def _score_behaviour(
+    access: BookAccess, book: Book, terms: Terms, card: Scorecard | None, result: RunResult
+) -> None:
+    """A closed chunk's active accounts scored with ``card`` (None: the packaged model)
+    and stored in its transaction. The close must not depend on scoring: a failure
+    to load the model, score or store (rolled back to before the write) is counted
+    on the result and the run, and the chunk commits without its scores."""
     from arrears.batch.scoring import behaviour_scores  # polars, as the close itself
 
-    access.write_behaviour_scores(behaviour_scores(behaviour_model(), closed.book, target))
+    try:
+        buckets = [name for name, _, _ in terms.delinquency.buckets]
+        scored = behaviour_scores(card or behaviour_model(), book, result.target, buckets)
+        result.scores += access.write_behaviour_scores(scored)
+    except Exception as err:  # the close goes on: the failure is recorded instead
+        message = (str(err).strip().splitlines() or [""])[0] or type(err).__name__
+        result.score_failures += 1
+        result.unscored += book.accounts.num_rows
+        result.first_warning = result.first_warning or message
+        if result.run is not None:
+            access.warn_run(result.run.id, 1, message)
+
+
+def _score_closed(
+    access: BookAccess, terms: Terms, card: Scorecard | None, result: RunResult, chunk: int
+) -> None:
+    """The reference engine scores nothing as it closes: once it has closed every
+    account, the accounts closed through the target are read back a chunk at a time
+    (as the vectorised close reads its chunks) and scored as that close scores them."""
+    after = ""
+    while True:
+        with access:
+            book = access.read_closed(result.target, chunk, after)
+            if not book.accounts.num_rows:
+                return
+            _score_behaviour(access, book, terms, card, result)
+            access.commit()
+        after = book.accounts.column("account_id")[-1].as_py()
 
 
 def close_business_vectorised(
@@ -128,6 +183,7 @@ def close_business_vectorised(
     progress: Callable[[int], None] | None = None,
     close: CloseBook | None = None,
     collections: CollectionsAfter | None = None,
+    scorecard: Scorecard | None = None,
 ) -> RunResult:
     """Close every account behind ``target`` through it, a chunk per transaction.
 
@@ -135,6 +191,7 @@ def close_business_vectorised(
     ``target``; refused (``StoreError``) while another run holds the store.
     The business date becomes the day after ``target`` unless it is later.
     ``collections`` runs the collections' part of the night after (``_collections``).
+    ``scorecard`` scores the chunks (None: the packaged behaviour model).
     """
     closing = close or _polars_close
     result = RunResult(target, engine="polars")
@@ -151,7 +208,7 @@ def close_business_vectorised(
                 closed = closing(loaded, target, terms)
                 _check_closed(loaded, closed, target)
                 written = access.write_closed(loaded, closed)
-                _score_behaviour(access, closed, target)
+                _score_behaviour(access, closed.book, terms, scorecard, result)
                 access.add_to_run(run.id, written)
                 access.commit()
             after = loaded.accounts.column("account_id")[-1].as_py()
@@ -171,11 +228,14 @@ def close_business_reference(
     chunk: int = 500,
     progress: Callable[[int], None] | None = None,
     collections: CollectionsAfter | None = None,
+    scorecard: Scorecard | None = None,
 ) -> RunResult:
     """``handlers.close_business``, the reference engine, as a recorded, locked run.
 
     Its chunks commit in the handler's own transactions, so after a kill the
-    run's counts hold only what the finishing process closed. With
+    run's counts hold only what the finishing process closed. The accounts
+    closed through ``target`` are then scored as the vectorised close scores
+    them (``_score_closed``; a run resumed after a kill scores them all). With
     ``collections`` the collections' part of the night runs after, as in the
     vectorised run.
     """
@@ -191,6 +251,7 @@ def close_business_reference(
         with access:
             access.add_to_run(run.id, Written(done.accounts, done.entries, done.events))
             access.commit()
+        _score_closed(access, terms, scorecard, result, chunk)
         _finish_run(access, run, result)
     return _collections(result, after)
 

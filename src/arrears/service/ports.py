@@ -692,6 +692,9 @@ class CobRun:
     accounts: int = 0
     entries: int = 0
     events: int = 0
+    #: Chunks the behaviour scoring failed for (the close went on), and the first message.
+    warnings: int = 0
+    first_warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,6 +748,11 @@ class BookAccess(abc.ABC):
         their conversions."""
 
     @abc.abstractmethod
+    def read_closed(self, through: date, limit: int, after: str = "") -> Book:
+        """As :meth:`read_behind`, for the accounts closed through ``through`` exactly:
+        what a close just closed, read back to be scored."""
+
+    @abc.abstractmethod
     def count_behind(self, target: date) -> int:
         """How many accounts are closed before ``target``."""
 
@@ -759,9 +767,15 @@ class BookAccess(abc.ABC):
         conversions that were loaded with the closed ones, and add the journal
         (one entry per account, date and reason), the events and bucket moves."""
 
-    def write_behaviour_scores(self, scores: pa.Table) -> None:  # noqa: B027 - optional
-        """Store the behaviour scores of a closed chunk in its transaction (account_id,
-        as_of, pd, score, reasons); a store that keeps none leaves this as it is."""
+    def write_behaviour_scores(self, scores: pa.Table) -> int:
+        """Store the behaviour scores of a closed chunk (account_id, as_of, pd, score,
+        reasons) in its transaction, only those that changed: a row for an account on
+        day D is kept when it has no earlier row or its latest earlier row differs in
+        pd, score or reasons, so its score on D is its latest row on or before D. A
+        close through D again first drops the chunk's rows of D. Returns the rows kept.
+        A failure here leaves the transaction usable (the close commits without the
+        scores). A store that keeps no scores keeps none (0)."""
+        return 0
 
     @abc.abstractmethod
     def read_all(self) -> Book:
@@ -781,6 +795,11 @@ class BookAccess(abc.ABC):
 
     @abc.abstractmethod
     def add_to_run(self, run_id: int, written: Written) -> None: ...
+
+    @abc.abstractmethod
+    def warn_run(self, run_id: int, warnings: int, message: str) -> None:
+        """Count ``warnings`` more on the run (what failed beside the close without
+        stopping it); the first message noted is kept."""
 
     @abc.abstractmethod
     def finish_run(self, run_id: int) -> CobRun: ...

@@ -254,9 +254,12 @@ bucket_history = Table(
     Column("days_past_due", Integer, nullable=False),
 )
 
-#: Each account's behaviour score at each close (``service/cob.py``, 0010): the PD of
-#: going more than 30 days past due within 3 months as text (6 places), the score in
-#: whole points and the costliest characteristics, ``;``-joined. A log: no foreign key.
+#: Each account's behaviour score (``service/cob.py``, 0010): the PD of going more than
+#: 30 days past due within 3 months as text (6 places), the score in whole points and
+#: the costliest characteristics, ``;``-joined. A log of changes, no foreign key: a close
+#: writes a row only when the account's score differs from its latest earlier row, so
+#: the score of an account on day D is its latest row on or before D (the primary key
+#: finds it for one account; ``as_of`` finds a day's changes).
 behaviour_scores = Table(
     "behaviour_scores",
     metadata,
@@ -352,6 +355,10 @@ cob_runs = Table(
     Column("accounts", BigInteger, nullable=False, default=0),
     Column("entries", BigInteger, nullable=False, default=0),
     Column("events", BigInteger, nullable=False, default=0),
+    # What went wrong beside the close without stopping it (0011): how many chunks
+    # the behaviour scoring failed for, and the first failure's message.
+    Column("warnings", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("first_warning", Text, nullable=True),
 )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -267,6 +268,8 @@ def cob_run(result: RunResult) -> None:
     if result.resumed and run:
         console.print(f"resumed run {run.id}, started {run.started_at:%Y-%m-%d %H:%M} UTC")
     cob_result(result)
+    if result.warning:  # the close itself is done: a warning, not an error
+        console.print(f"[yellow]warning: {escape(result.warning)}[/]", soft_wrap=True)
 
 
 def collections_night(made: SyncResult) -> None:

@@ -2,7 +2,8 @@
 
     arrears risk monitor --model MODEL.json --baseline FILE --data FILE --period COLUMN
                          [--target COLUMN --bad VALUE] [--thresholds FILE] [--out DIR] [--json]
-    arrears risk early-warning [--as-of DATE] [--jump PP] [--ratio R] [--json] [--out FILE.csv]
+    arrears risk early-warning [--on DATE] [--days-back N] [--jump PP] [--ratio R] [--json]
+                               [--out FILE.csv]
 
 Registered on the ``risk`` app by ``cli/main.py`` (``register_watch``).
 """
@@ -176,7 +177,17 @@ def _warnings_frame(found: list[EarlyWarning]) -> pd.DataFrame:
 @guarded
 def early_warning(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The day scored (default: the latest).")
+        str | None,
+        typer.Option("--on", "--as-of", help="The day to look at (default: the latest closed)."),
+    ] = None,
+    days_back: Annotated[
+        int | None,
+        typer.Option(
+            "--days-back",
+            min=1,
+            help="Compare with each account's score this many days before (default: with "
+            "its previous stored score).",
+        ),
     ] = None,
     jump: Annotated[
         float, typer.Option("--jump", min=0.0, help="Least rise of the PD, in percentage points.")
@@ -187,14 +198,18 @@ def early_warning(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as CSV.")] = None,
 ) -> None:
-    """Accounts whose behaviour PD jumped since their previous score, worst first.
+    """Accounts whose behaviour PD jumped, worst first.
 
     The close of business scores every active account (the PD of going more
-    than 30 days past due within 3 months); an account is listed when its PD
-    rose by at least --jump points and to at least --ratio times its previous PD.
+    than 30 days past due within 3 months) and stores a score when it changes:
+    an account's score on a day is its latest one on or before it. An account
+    is listed when its PD on --on rose by at least --jump points and to at
+    least --ratio times its previous stored PD, or, with --days-back N, its PD
+    on the day N days before --on.
     """
-    day = common_day(as_of, "--as-of")
-    found = early_warnings(bootstrap.sql_behaviour_scores(state.db)(day), jump, ratio)
+    day = common_day(as_of, "--on")
+    rows = bootstrap.sql_behaviour_scores(state.db)(day, days_back)
+    found = early_warnings(rows, jump, ratio)
     made = _warnings_frame(found)
     if out is not None:
         write_csv(made, out)
@@ -207,7 +222,10 @@ def early_warning(
         table.add_row(w.account_id, w.as_of.isoformat(), f"{w.pd:.2%}", f"{w.previous_pd:.2%}",
                       f"{w.jump_pp:.1f}", str(w.score), w.reasons)  # fmt: skip
     render.console.print(table)
-    render.console.print(f"{len(found)} accounts jumped by {jump:g} pp and {ratio:g}x or more")
+    since = f" in {days_back} days" if days_back else " since their previous score"
+    render.console.print(
+        f"{len(found)} accounts jumped by {jump:g} pp and {ratio:g}x or more{since}"
+    )
 
 
 def register_watch(app: typer.Typer) -> None:
