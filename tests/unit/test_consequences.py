@@ -3,9 +3,11 @@ cut then closed, pricing grades move; the vectorised close raises the same event
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, timedelta
 from importlib import resources
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -171,3 +173,24 @@ def test_without_a_consequences_table_only_the_score_is_kept() -> None:
     assert policy.bucket_points == () and policy.cut_line_at == "" and policy.recover_points == 0
     assert policy.clamp(2_000) == 950 and policy.grade_for(900) == ""
     assert date(2026, 1, 1) + timedelta(days=policy.recover_days) == date(2026, 1, 31)
+
+
+def test_a_catalogue_with_its_own_bucket_names_opens_and_closes_in_them(tmp_path: Path) -> None:
+    """A lender's buckets D0..D7+ (and class names as given): a new account starts in the
+    first bucket and class, and both engines age it through the renamed ladder."""
+    base = resources.files("arrears.data").joinpath("products.toml").read_text("utf-8")
+    renamed = tmp_path / "products.toml"
+    renamed.write_text(re.sub(r'"M(\d\+?)"', r'"D\1"', base), encoding="utf-8")
+    terms = build_terms(renamed)
+    out = Outcome()
+    opened = AccountOpened(on=OPENED, product_code="credit-pay", limit_minor=2_000_000)
+    line, twin = (open_account("C1", opened, terms, o) for o in (out, Outcome()))
+    assert (line.bucket, line.classification) == ("D0", terms.delinquency.classes[0][0])
+    for account in (line, twin):
+        apply(account, Purchased(OPENED, 800_000), terms, Outcome())
+    close_through(line, date(2026, 4, 30), terms, out)
+    closed = close_book(accounts_to_book([twin]), date(2026, 4, 30), Params.from_terms(terms))
+    reasons = [d["reason"] for _, _, d in _events(out, "credit_score_changed")]
+    assert reasons[:3] == ["current 30 days", "entered D1", "entered D2"]
+    assert closed.book.accounts.column("bucket").to_pylist() == [line.bucket]
+    assert line.bucket.startswith("D") and line.bucket != "D0"

@@ -14,7 +14,7 @@ import pytest
 from arrears.adapters.portfolio_files import write_provision
 from arrears.risk.ecl import Exposure, expected_credit_loss, loss_given_default
 from arrears.risk.provisioning import load_provisioning
-from arrears.service.provision import ProvisionReport
+from arrears.service.provision import ProvisionReport, account_table
 
 LEVELS = ["normal", "special-mention", "substandard", "doubtful", "loss"]
 STATES = ("M0", "M4", "closed", "charged-off")
@@ -29,7 +29,9 @@ def report() -> ProvisionReport:
     book = [Exposure("D", "loan", "M4", 100, "substandard", 100_000, 100_000, 0, 2)]
     ecl = expected_credit_loss(book, STATES, CHAIN, {"M0": 0, "M4": 91}, lgd, params, LEVELS)
     ends = (date(2026, 2, 28), date(2026, 3, 31))
-    return ProvisionReport(date(2026, 3, 31), "CNY", params, ends, CHAIN, ecl)
+    return ProvisionReport(
+        date(2026, 3, 31), "CNY", params, ends, CHAIN, ecl, account_table(ecl.accounts)
+    )
 
 
 def test_as_dict_keeps_the_charge_off_lgd_and_adds_the_lgd_at_default(

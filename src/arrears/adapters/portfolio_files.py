@@ -20,10 +20,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
 from arrears.adapters.portfolio_charts import draw_portfolio, draw_provision
 from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import format_minor
-from arrears.risk.ecl import AccountEcl, ClassProvision, StageTotal
+from arrears.risk.ecl import ClassProvision, StageTotal
 from arrears.risk.portfolio import ClassLevel, FlowRate, VintagePoint
 from arrears.service.portfolio import PortfolioReport
 from arrears.service.provision import ProvisionReport
@@ -73,6 +78,28 @@ def publish(out: Path, write: Callable[[Path], list[str]]) -> list[Path]:
 def _cell(value: object) -> object:
     """Rates to 6 places; money stays whole minor units."""
     return f"{value:.6f}" if isinstance(value, float | Decimal) else value
+
+
+def _table_csv(path: Path, table: pa.Table) -> str:
+    """A CSV of a table of any size, written by Arrow; rates (floats) to 6 places as in the
+    other files."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            table = table.set_column(i, field.name, _six_places(table.column(i)))
+    pacsv.write_csv(table, path)
+    return path.name
+
+
+def _six_places(values: pa.ChunkedArray) -> pa.Array:
+    """Non-negative rates as text to 6 places, a column at a time.
+
+    >>> _six_places(pa.chunked_array([[0.45, 0.0000004, 1.0, 0.1234567]])).to_pylist()
+    ['0.450000', '0.000000', '1.000000', '0.123457']
+    """
+    scaled = np.rint(values.to_numpy() * 1e6).astype(np.int64)
+    whole = pa.array(scaled // 1_000_000).cast(pa.string())
+    part = pc.utf8_lpad(pa.array(scaled % 1_000_000).cast(pa.string()), 6, "0")
+    return pc.binary_join_element_wise(whole, part, ".")
 
 
 def _records(path: Path, cls: type[Any], rows: Sequence[Any], *extra: str) -> str:
@@ -162,7 +189,7 @@ def _provision_tables(report: ProvisionReport, folder: Path) -> list[str]:
         ),
     )
     return [
-        _records(folder / "ecl_accounts.csv", AccountEcl, e.accounts),
+        _table_csv(folder / "ecl_accounts.csv", report.accounts),
         _records(folder / "ecl_stages.csv", StageTotal, e.stages),
         _records(folder / "provisions_by_class.csv", ClassProvision, e.classes),
         "pd_by_state.csv",

@@ -75,6 +75,8 @@ def open_line(account_id: str, opened: AccountOpened, terms: Terms, out: Outcome
         customer_id=opened.customer_id,
         limit_minor=opened.limit_minor,
         cycle_day=cycle_day,
+        bucket=terms.delinquency.buckets[0][0],
+        classification=terms.delinquency.classes[0][0],
     )
 
 

@@ -85,6 +85,8 @@ def open_loan(account_id: str, opened: AccountOpened, terms: Terms, out: Outcome
         method=method.value,
         unbilled_principal_minor=opened.amount_minor,
         accrual_start=opened.on,
+        bucket=terms.delinquency.buckets[0][0],
+        classification=terms.delinquency.classes[0][0],
     )
     account.dues = schedule_dues(account, rows, [account.take_seq() for _ in rows])
     out.post(

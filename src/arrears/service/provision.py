@@ -8,19 +8,35 @@ over the month ends before it, read through the same
 The LGD at charge-off comes from the book's recoveries; the same pooled
 matrix gives each state's chance of ending charged off, and their product is
 the LGD applied at default (see :mod:`arrears.risk.ecl`).
+
+Two engines give the same report (``tests/parity``): ``polars`` (the
+default) reads the book as Arrow tables and prices it a column at a time
+(``batch.provision``); ``reference`` loops over records with ``risk.ecl``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
+
+from arrears.batch.ecl import EclFrame
+from arrears.batch.portfolio_states import portfolio_book
+from arrears.batch.provision import ACCOUNT_ECL, book_ecl
 from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import InvalidInput
-from arrears.risk.ecl import EclResult, Exposure, expected_credit_loss, loss_given_default
+from arrears.risk.ecl import (
+    AccountEcl,
+    EclResult,
+    Exposure,
+    expected_credit_loss,
+    loss_given_default,
+)
 from arrears.risk.portfolio import (
     CHARGED_OFF,
     CLOSED,
@@ -31,15 +47,18 @@ from arrears.risk.portfolio import (
 )
 from arrears.risk.provisioning import ProvisioningParams
 from arrears.service.portfolio import (
+    ENGINES,
     PortfolioReads,
     _checked,
+    _closed_by,
+    _empty,
     _known_buckets,
     _matrices,
     _on_book,
     _plain,
 )
 
-__all__ = ["ProvisionReport", "provision"]
+__all__ = ["ProvisionReport", "account_table", "provision", "provision_reference"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +68,9 @@ class ProvisionReport:
     params: ProvisioningParams
     month_ends: tuple[date, ...]
     transition: tuple[tuple[float, ...], ...]
-    ecl: EclResult
+    ecl: EclResult | EclFrame
+    #: One row an account on the book, in account order (``batch.provision.ACCOUNT_ECL``).
+    accounts: pa.Table
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON figures. ``lgd.lgd`` is the LGD at charge-off (as before);
@@ -113,25 +134,60 @@ def provision(
     params: ProvisioningParams,
     months: int = 12,
     catalogue: Catalogue | None = None,
+    *,
+    engine: str = "polars",
 ) -> ProvisionReport:
     """Stage, PD, LGD, EAD and ECL of every account on the book, and provisions by level.
 
     PDs come from the transitions pooled over the last ``months`` month ends
     on or before ``as_of``; at least two month ends of history are needed.
+    ``engine`` is one of ``service.portfolio.ENGINES``; both give equal reports.
     """
-    accounts = _checked(reads, as_of, months)
+    if engine == "reference":
+        return provision_reference(reads, as_of, params, months, catalogue)
+    if engine != "polars":
+        raise InvalidInput(f"engine {engine!r} is unknown", hint=f"use one of {', '.join(ENGINES)}")
+    _closed_by(reads, as_of, months)
+    table = reads.account_table(as_of)
+    if not table.num_rows:
+        raise _empty(as_of)
     chosen = catalogue or default_catalogue()
     policy = chosen.delinquency
-    buckets = tuple(b[0] for b in policy.buckets)
-    _known_buckets(accounts, buckets)
-    ends = tuple(
-        d for d in month_ends(as_of, months + 1) if d >= min(a.opened_on for a in accounts)
+    book = portfolio_book(table, reads.move_table(as_of), as_of, [b[0] for b in policy.buckets])
+    ends = _history(as_of, months, min(table.column("opened_on").to_pylist()))
+    lgd = loss_given_default(*reads.charge_offs(as_of), params)
+    made = book_ecl(book, reads.balance_table([*ends, as_of]), as_of, ends, policy, lgd, params)
+    return ProvisionReport(
+        as_of, chosen.currency, params, ends, made.transition, made.ecl, made.accounts
     )
+
+
+def _history(as_of: date, months: int, first_opened: date) -> tuple[date, ...]:
+    """The month ends to pool transitions over: from the first opening; at least two."""
+    ends = tuple(d for d in month_ends(as_of, months + 1) if d >= first_opened)
     if len(ends) < 2:
         raise InvalidInput(
             f"the book has under two month ends of history by {as_of}",
             hint="PDs need at least one month-on-month transition; give a later --as-of",
         )
+    return ends
+
+
+def provision_reference(
+    reads: PortfolioReads,
+    as_of: date,
+    params: ProvisioningParams,
+    months: int = 12,
+    catalogue: Catalogue | None = None,
+) -> ProvisionReport:
+    """:func:`provision` a record at a time: the readable reference the parity tests hold
+    the vectorised engine to."""
+    accounts = _checked(reads, as_of, months)
+    chosen = catalogue or default_catalogue()
+    policy = chosen.delinquency
+    buckets = tuple(b[0] for b in policy.buckets)
+    _known_buckets(accounts, buckets)
+    ends = _history(as_of, months, min(a.opened_on for a in accounts))
     balances = reads.balances([*ends, as_of])
     transition = pooled_transitions(_matrices(accounts, ends, balances, buckets))
     now = balances.get(as_of, {})
@@ -145,4 +201,13 @@ def provision(
     result = expected_credit_loss(
         exposures, states, transition, first_dpd, lgd, params, [c[0] for c in policy.classes]
     )
-    return ProvisionReport(as_of, chosen.currency, params, ends, transition, result)
+    table = account_table(result.accounts)
+    return ProvisionReport(as_of, chosen.currency, params, ends, transition, result, table)
+
+
+def account_table(rows: Sequence[AccountEcl]) -> pa.Table:
+    """The reference's account rows as the report's table (``ACCOUNT_ECL``), in account order."""
+    ordered = sorted(rows, key=lambda r: r.account_id)
+    return pa.Table.from_pylist(
+        [{**_plain(r), "pd": r.pd, "lgd": float(r.lgd)} for r in ordered], schema=ACCOUNT_ECL
+    )
