@@ -273,6 +273,11 @@ def assert_tables_and_engines_agree(reads: SqlPortfolioReads, as_of: date, month
     assert (
         vectorised.as_dict() == portfolio_report(reads, as_of, months, engine="reference").as_dict()
     )
+    params = load_provisioning()
+    priced = provision(reads, as_of, params, months)
+    again = provision(reads, as_of, params, months, engine="reference")
+    assert priced.as_dict() == again.as_dict()
+    assert priced.accounts.equals(again.accounts)
 
 
 def test_both_engines_agree_on_the_filled_store(sql_store: Store) -> None:

@@ -26,6 +26,7 @@ from arrears.batch.portfolio_states import portfolio_book
 from arrears.domain.catalogue import default_catalogue
 from arrears.kernel.errors import InvalidInput
 from arrears.risk.portfolio import AccountFacts, BucketMove, month_ends
+from arrears.risk.provisioning import load_provisioning
 from arrears.service.portfolio import (
     VINTAGE_THRESHOLDS,
     Balances,
@@ -33,6 +34,7 @@ from arrears.service.portfolio import (
     _on_book,
     portfolio_report,
 )
+from arrears.service.provision import ProvisionReport, provision
 
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 POLICY = default_catalogue().delinquency
@@ -197,3 +199,45 @@ def test_both_engines_refuse_the_same_unknown_bucket_and_empty_book() -> None:
             portfolio_report(reads, date(2025, 12, 31), 3, engine=engine)
     with pytest.raises(InvalidInput, match="engine 'spark' is unknown"):
         portfolio_report(reads, LAST_CLOSED, 3, engine="spark")
+
+
+@dataclass
+class ChargedOffReads(FakeReads):
+    """The fake book with charge-offs and recoveries, so the LGD is observed."""
+
+    charged: tuple[int, int] = (0, 0)
+
+    def charge_offs(self, through: date) -> tuple[int, int]:
+        return self.charged
+
+
+def _provisions(reads: FakeReads, as_of: date, months: int) -> list[object]:
+    """Each engine's provision report, or the message it refused with."""
+    made: list[object] = []
+    for engine in ("polars", "reference"):
+        try:
+            made.append(provision(reads, as_of, load_provisioning(), months, engine=engine))
+        except InvalidInput as refused:
+            made.append(str(refused))
+    return made
+
+
+@settings(max_examples=100, deadline=None, phases=PHASES)
+@given(books(), st.integers(0, 10**8), st.integers(0, 10**8))
+def test_the_vectorised_provision_equals_the_reference(
+    case: tuple[FakeReads, date, int], charged: int, recovered: int
+) -> None:
+    fake, as_of, months = case
+    reads = ChargedOffReads(fake.book, fake.money, (charged, min(recovered, charged)))
+    vectorised, reference = _provisions(reads, as_of, months)
+    if isinstance(reference, str):
+        assert vectorised == reference
+        return
+    assert isinstance(vectorised, ProvisionReport) and isinstance(reference, ProvisionReport)
+    assert vectorised.as_dict() == reference.as_dict()
+    assert vectorised.transition == reference.transition
+    assert vectorised.accounts.equals(reference.accounts)
+    assert (vectorised.ecl.stages, vectorised.ecl.classes) == (
+        reference.ecl.stages,
+        reference.ecl.classes,
+    )
