@@ -16,7 +16,8 @@ hand over those tables, with the peak rise of the resident set over it (the
 kernel's ``VmHWM``, reset through ``/proc/self/clear_refs``). On the first
 N up to ``--reference-max`` accounts it also times the reference engine on
 the same book as records (converted first, not timed), checks both reports
-are equal, and prints the ratio. A 1,000-account report runs first, untimed,
+are equal, and prints the ratio. Then the same for ``provision`` (stages, PDs,
+ECL of every account on the book) on the same reads. A 1,000-account report runs first, untimed,
 so polars' one-off start (its thread pool) is not counted. The machine may be
 shared: the load average is printed with each row.
 
@@ -49,7 +50,9 @@ from rich.table import Table
 from arrears.batch.schema import PORTFOLIO_ACCOUNTS, PORTFOLIO_BALANCES, PORTFOLIO_MOVES
 from arrears.domain.catalogue import default_catalogue
 from arrears.risk.portfolio import AccountFacts, BucketMove, month_ends
+from arrears.risk.provisioning import load_provisioning
 from arrears.service.portfolio import Balances, PortfolioReads, portfolio_report
+from arrears.service.provision import provision
 
 AS_OF = date(2026, 3, 31)
 MONTHS = 12
@@ -297,6 +300,26 @@ def measure(n: int, reference_max: int) -> dict[str, Any]:
             lambda: portfolio_report(reads, AS_OF, MONTHS, engine="reference")
         )
         figures |= {"reference_s": round(reference_s, 3), "equal": truth == made}
+    figures |= _provision_figures(reads, AS_OF, n <= reference_max)
+    return figures
+
+
+def _provision_figures(reads: PortfolioReads, as_of: date, reference: bool) -> dict[str, Any]:
+    """``provision`` on the same reads: polars, then (when asked) the reference, compared."""
+    params = load_provisioning()
+    before = _resident("VmRSS")
+    _reset_peak()
+    polars_s, made = _timed(lambda: provision(reads, as_of, params, MONTHS))
+    figures: dict[str, Any] = {
+        "provision_s": round(polars_s, 3),
+        "provision_peak_bytes": _resident("VmHWM") - before,
+    }
+    if reference:
+        reference_s, truth = _timed(
+            lambda: provision(reads, as_of, params, MONTHS, engine="reference")
+        )
+        same = made.as_dict() == truth.as_dict() and made.accounts.equals(truth.accounts)
+        figures |= {"provision_reference_s": round(reference_s, 3), "provision_equal": same}
     return figures
 
 
@@ -338,16 +361,19 @@ def _store_figures(url: str) -> dict[str, Any]:
         lambda: portfolio_report(reads, as_of, MONTHS, engine="reference")
     )
     figures["equal"] = made == truth
+    more = _provision_figures(reads, as_of, reference=True)
+    figures |= {k: more[k] for k in ("provision_s", "provision_reference_s", "provision_equal")}
     return figures
 
 
 def _synthetic_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title=f"portfolio report, {MONTHS} months to {AS_OF}, synthetic books")
     for name in ("accounts", "moves", "balance rows", "build s", "polars s", "peak MiB",
-                 "B/account", "reference s", "ratio", "equal", "load"):  # fmt: skip
+                 "B/account", "reference s", "ratio", "equal", "provision s", "peak MiB",
+                 "reference s", "equal", "load"):  # fmt: skip
         table.add_column(name, justify="right")
     for r in rows:
-        ref = r.get("reference_s")
+        ref, pref = r.get("reference_s"), r.get("provision_reference_s")
         table.add_row(
             f"{r['accounts']:,}",
             f"{r['moves']:,}",
@@ -359,6 +385,10 @@ def _synthetic_table(rows: list[dict[str, Any]]) -> Table:
             "-" if ref is None else f"{ref:.2f}",
             "-" if ref is None else f"{ref / r['polars_s']:.0f}x",
             str(r.get("equal", "-")),
+            f"{r['provision_s']:.2f}",
+            f"{r['provision_peak_bytes'] / 2**20:,.0f}",
+            "-" if pref is None else f"{pref:.2f}",
+            str(r.get("provision_equal", "-")),
             f"{r['load']:.2f}",
         )
     return table
@@ -371,10 +401,11 @@ def _store_table(url: str, f: dict[str, Any]) -> Table:
     for name in ("accounts", "moves"):
         table.add_row(name, f"{f[name]:,}")
     for name in ("accounts_read_s", "moves_read_s", "balances_read_s", "polars_s",
-                 "reference_s"):  # fmt: skip
+                 "reference_s", "provision_s", "provision_reference_s"):  # fmt: skip
         table.add_row(name.replace("_s", " s").replace("_", " "), f"{f[name]:.3f}")
     table.add_row("ratio", f"{f['reference_s'] / f['polars_s']:.1f}x")
     table.add_row("equal", str(f["equal"]))
+    table.add_row("provision equal", str(f["provision_equal"]))
     return table
 
 
