@@ -90,17 +90,26 @@ def test_stage_3_ecl_falls_with_the_cures(params: ProvisioningParams) -> None:
     assert cures.lgd.lgd == Decimal("0.8")  # the charge-off LGD is still reported
 
 
-def test_a_stage_3_account_uses_its_own_state(params: ProvisioningParams) -> None:
-    # DPD 90 is stage 3 while its bucket (M1 here) is not a default state; from M1 a
-    # quarter goes to M4 (which is always charged off), three quarters close
+def test_stage_3_in_a_bucket_before_90_days_takes_the_default_entry_lgd(
+    params: ProvisioningParams,
+) -> None:
+    # DPD 90 is stage 3 while its bucket (M1 here) is not a default state: from M1 a
+    # quarter goes to M4 (which is always charged off), three quarters close. Its own
+    # bucket's 0.25 would price a defaulted account below a performing one; it takes
+    # M4's LGD, as the accounts that default into M4 do. One in M4 takes M4's own.
     chain = _chain([0.0, 0.0, 0.0, 0.0, 1.0])
     chain[1] = [0.0, 0.0, 0.25, 0.75, 0.0]
     lgd = loss_given_default(1_000_000, 200_000, params)
-    book = [Exposure("A", "loan", "M1", 90, "special-mention", 100_000, 100_000, 0, 2)]
+    book = [
+        Exposure("A", "loan", "M1", 90, "special-mention", 100_000, 100_000, 0, 2),
+        Exposure("B", "loan", "M4", 95, "substandard", 100_000, 100_000, 0, 2),
+    ]
     made = expected_credit_loss(book, STATES, chain, FIRST_DPD, lgd, params, LEVELS)
     assert made.lgd_by_state.charge_off_probability[1] == Decimal("0.25")
-    # 0.25 x 0.8 = 0.2 applied (not M4's 0.8): 1,000.00 x 0.2
-    assert (made.accounts[0].stage, made.accounts[0].ecl_minor) == (3, 20_000)
+    assert made.lgd_by_state.defaulted[:3] == (False, False, True)
+    # 1.0 (M4 always charged off) x 0.8 applied to both, not M1's 0.25 x 0.8
+    rows = [(a.account_id, a.stage, a.lgd, a.ecl_minor) for a in made.accounts]
+    assert rows == [("A", 3, Decimal("0.8"), 80_000), ("B", 3, Decimal("0.8"), 80_000)]
 
 
 def test_lgd_never_falls_under_the_floor(params: ProvisioningParams) -> None:

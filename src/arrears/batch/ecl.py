@@ -265,8 +265,14 @@ def _priced(frame: pl.DataFrame, cumulative: Floats, params: ProvisioningParams)
 
 def _losses(frame: pl.DataFrame, table: LgdByState) -> pl.DataFrame:
     """AccountEcl's columns: ``lgd`` (the LGD at default of the account's own state in stage
-    3, else of the state default is entered in) and the exact ``ecl_minor``."""
-    lgd_at = pl.when(pl.col("stage") == 3).then(pl.col("_state")).otherwise(table.entry)
+    3 when that is a default state, else of the state default is entered in:
+    ``LgdByState.used``) and the exact ``ecl_minor``."""
+    own = [i for i, d in enumerate(table.defaulted) if d]
+    lgd_at = (
+        pl.when((pl.col("stage") == 3) & pl.col("_state").is_in(own))
+        .then(pl.col("_state"))
+        .otherwise(table.entry)
+    )
     frame = frame.with_columns(lgd_at.cast(pl.Int64).alias("_lgd_at"))
     rates = [float(x) for x in table.lgd]
     ecl = ecl_rounded(

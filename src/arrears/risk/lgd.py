@@ -149,13 +149,19 @@ def default_entry(states: Sequence[str], first_dpd: Mapping[str, int], stage3_dp
 class LgdByState:
     """P(CO | state) (to 6 places, as applied) and the LGD applied at default from each state.
 
-    Stage 3 uses its own state's LGD, stages 1 and 2 that of ``entry_state``.
+    Stage 3 uses its own state's LGD when that state is a default state (a
+    bucket from ``stage3_dpd`` on, or charged off); stages 1 and 2, and a
+    stage-3 account in a bucket that starts before ``stage3_dpd`` (at 90 days
+    in a 61-90 bucket), use that of ``entry_state``: that account defaults the
+    day it turns 91 unless it pays, and its own bucket's chance of a cure
+    counts the accounts there that never reached 90.
     """
 
     states: tuple[str, ...]
     charge_off_probability: tuple[Decimal, ...]
     lgd: tuple[Decimal, ...]
     entry: int
+    defaulted: tuple[bool, ...]
 
     @property
     def entry_state(self) -> str:
@@ -163,7 +169,7 @@ class LgdByState:
 
     def used(self, stage: int, state: int) -> int:
         """The state whose LGD an account in ``state`` at ``stage`` uses."""
-        return state if stage == 3 else self.entry
+        return state if stage == 3 and self.defaulted[state] else self.entry
 
 
 _SHARE = Decimal("0.000001")
@@ -188,4 +194,7 @@ def lgd_by_state(
     )
     applied = tuple(max(CALC.multiply(share, lgd.lgd), floor) for share in shares)
     entry = default_entry(states, first_dpd, params.stage3_dpd)
-    return LgdByState(tuple(states), shares, applied, entry)
+    defaulted = tuple(
+        s == CHARGED_OFF or (s in first_dpd and first_dpd[s] >= params.stage3_dpd) for s in states
+    )
+    return LgdByState(tuple(states), shares, applied, entry, defaulted)
