@@ -91,12 +91,17 @@ def _table_csv(path: Path, table: pa.Table) -> str:
 
 
 def _six_places(values: pa.ChunkedArray) -> pa.Array:
-    """Non-negative rates as text to 6 places, a column at a time.
+    """Rates from 0 to 1 as text to 6 places, a column at a time (each value as
+    ``f"{value:.6f}"`` would show it, but for an exact binary tie at the sixth place);
+    anything else (NaN, negative, above 1) is refused, as no rate is that.
 
     >>> _six_places(pa.chunked_array([[0.45, 0.0000004, 1.0, 0.1234567]])).to_pylist()
     ['0.450000', '0.000000', '1.000000', '0.123457']
     """
-    scaled = np.rint(values.to_numpy() * 1e6).astype(np.int64)
+    floats = values.to_numpy()
+    if not np.all((floats >= 0.0) & (floats <= 1.0)):
+        raise ValueError("a rate column holds a value outside 0 to 1 (or NaN)")
+    scaled = np.rint(floats * 1e6).astype(np.int64)
     whole = pa.array(scaled // 1_000_000).cast(pa.string())
     part = pc.utf8_lpad(pa.array(scaled % 1_000_000).cast(pa.string()), 6, "0")
     return pc.binary_join_element_wise(whole, part, ".")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import polars as pl
 import pyarrow as pa
@@ -31,9 +32,19 @@ from arrears.risk.ecl import LgdEstimate
 from arrears.risk.portfolio import pooled_transitions
 from arrears.risk.provisioning import ProvisioningParams
 
-__all__ = ["ACCOUNT_ECL", "BookEcl", "book_ecl", "remaining_months"]
+__all__ = ["ACCOUNT_ECL", "PLACES", "BookEcl", "book_ecl", "lgd_text", "remaining_months"]
 
-#: The per-account ECL rows as a table (``risk.ecl.AccountEcl``'s fields; rates as floats).
+#: Rates shown to six places.
+PLACES = Decimal("0.000001")
+
+
+def lgd_text(lgd: Decimal) -> str:
+    """An applied LGD as shown: six places, half-even (as in the report's JSON)."""
+    return str(lgd.quantize(PLACES, rounding=ROUND_HALF_EVEN))
+
+
+#: The per-account ECL rows as a table (``risk.ecl.AccountEcl``'s fields; PD as a float,
+#: LGD as the text of the Decimal applied, to :data:`PLACES`).
 ACCOUNT_ECL = pa.schema(
     [
         ("account_id", pa.string()),
@@ -42,7 +53,7 @@ ACCOUNT_ECL = pa.schema(
         ("bucket", pa.string()),
         ("horizon_months", pa.int64()),
         ("pd", pa.float64()),
-        ("lgd", pa.float64()),
+        ("lgd", pa.string()),  # the Decimal applied, to 6 places
         ("balance_minor", pa.int64()),
         ("ead_minor", pa.int64()),
         ("ecl_minor", pa.int64()),
@@ -98,5 +109,8 @@ def book_ecl(
     made = expected_credit_loss_frame(
         exposures, book.states, transition, first_dpd, lgd, params, levels
     )
-    rows = made.accounts.sort("account_id").to_arrow(compat_level=pl.CompatLevel.oldest())
-    return BookEcl(transition, made, rows.cast(ACCOUNT_ECL))
+    shown = {float(x): lgd_text(x) for x in made.lgd_by_state.lgd}
+    rows = made.accounts.sort("account_id").with_columns(
+        pl.col("lgd").replace_strict(list(shown), list(shown.values()), return_dtype=pl.String)
+    )
+    return BookEcl(transition, made, rows.to_arrow().cast(ACCOUNT_ECL))

@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 
 from arrears.batch.ecl import EclFrame
 from arrears.batch.portfolio_states import portfolio_book
-from arrears.batch.provision import ACCOUNT_ECL, book_ecl
+from arrears.batch.provision import ACCOUNT_ECL, book_ecl, lgd_text
 from arrears.domain.catalogue import default_catalogue
 from arrears.domain.products import Catalogue
 from arrears.kernel.errors import InvalidInput
@@ -87,18 +86,16 @@ class ProvisionReport:
             "pd_12_month": [round(x, 6) for x in e.pd_12_month],
             "pd_lifetime": [round(x, 6) for x in e.pd_lifetime],
             "lgd": {
-                "lgd": str(e.lgd.lgd.quantize(_PLACES)),  # at charge-off
+                "lgd": lgd_text(e.lgd.lgd),  # at charge-off
                 "basis": e.lgd.basis,
                 "charged_off_minor": e.lgd.charged_off_minor,
                 "recovered_minor": e.lgd.recovered_minor,
-                "lgd_charge_off": str(e.lgd.lgd.quantize(_PLACES)),
+                "lgd_charge_off": lgd_text(e.lgd.lgd),
                 "default_entry_state": t.entry_state,
                 "charge_off_probability": {
                     s: str(p) for s, p in zip(t.states, t.charge_off_probability, strict=True)
                 },
-                "lgd_at_default": {
-                    s: str(x.quantize(_PLACES)) for s, x in zip(t.states, t.lgd, strict=True)
-                },
+                "lgd_at_default": {s: lgd_text(x) for s, x in zip(t.states, t.lgd, strict=True)},
             },
             "ccf": str(self.params.ccf),
             "stages": [_plain(s) for s in e.stages],
@@ -106,9 +103,6 @@ class ProvisionReport:
             "ecl_total_minor": e.ecl_total_minor,
             "provision_total_minor": e.provision_total_minor,
         }
-
-
-_PLACES = Decimal("0.000001")
 
 
 def _exposure(
@@ -209,5 +203,5 @@ def account_table(rows: Sequence[AccountEcl]) -> pa.Table:
     """The reference's account rows as the report's table (``ACCOUNT_ECL``), in account order."""
     ordered = sorted(rows, key=lambda r: r.account_id)
     return pa.Table.from_pylist(
-        [{**_plain(r), "pd": r.pd, "lgd": float(r.lgd)} for r in ordered], schema=ACCOUNT_ECL
+        [{**_plain(r), "pd": r.pd, "lgd": lgd_text(r.lgd)} for r in ordered], schema=ACCOUNT_ECL
     )
