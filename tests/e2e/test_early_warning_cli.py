@@ -135,7 +135,7 @@ def test_a_scoring_failure_is_a_warning_and_the_close_completes(
     monkeypatch.setattr(cob, "behaviour_model", lambda: replace(card, characteristics=(broken,)))
     out = run(url, "cob", "--to", "2026-01-31")  # exit status 0
     assert "closed 2 accounts through 2026-01-31" in out
-    assert "warning: behaviour scores not written for 2 accounts" in out
+    assert "warning: behaviour scores not written for a chunk of 2 accounts" in out
     assert "no_such_feature" in out
     assert _scores(path) == []
     with sqlite3.connect(path) as conn:

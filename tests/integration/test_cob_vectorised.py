@@ -415,6 +415,28 @@ def test_both_engines_store_the_same_behaviour_scores_and_only_changes(
             assert before[2:] != after[2:]
 
 
+@pytest.mark.parametrize("copies", STORES, indirect=True)
+def test_a_killed_reference_run_resumed_by_polars_still_stores_its_scores(
+    copies: Callable[[], str], terms: Terms
+) -> None:
+    """The reference engine scores after it has closed every account: killed in between,
+    then resumed with the default engine, the accounts it closed are scored all the same."""
+    killed, whole = copies(), copies()
+    store = access(killed)
+    try:
+        with store:
+            store.start_run(SCORED[0], "reference")
+            store.commit()
+    finally:
+        store.engine.dispose()
+    close_reference(killed, terms, SCORED[0])  # every account closed, then the process died
+    assert stored_scores(killed) == []
+    resumed = close_polars(killed, terms, SCORED[0], None)
+    assert resumed.resumed and resumed.accounts == 0 and resumed.scores > 10
+    close_reference_run(whole, terms, SCORED[0])
+    assert stored_scores(killed) == stored_scores(whole)
+
+
 def broken_model() -> Scorecard:
     """The packaged model asking for a feature no book has: it cannot score anything."""
     card = behaviour_model()
@@ -438,7 +460,7 @@ def test_a_scoring_failure_does_not_stop_the_close(
     chunks = 4 if engine == "polars" else 5  # 34 accounts by 9, or scored by 7
     assert (result.score_failures, result.unscored, result.scores) == (chunks, 34, 0)
     assert "no_such_feature" in result.first_warning
-    assert result.warning.startswith("behaviour scores not written for 34 accounts")
+    assert result.warning.endswith(f"chunks of 34 accounts: {result.first_warning}")
     assert result.run is not None and result.run.status == "finished"
     assert (result.run.warnings, result.run.first_warning) == (chunks, result.first_warning)
     assert result.run.accounts == 34

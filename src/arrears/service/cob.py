@@ -71,7 +71,7 @@ class RunResult(CobResult):
     collections: SyncResult | None = None
     #: Behaviour score rows stored (only the scores that changed).
     scores: int = 0
-    #: Chunks whose scoring failed, the accounts they left unscored, the first message.
+    #: Chunks whose scoring failed, the accounts in them (scorable or not), the first message.
     score_failures: int = 0
     unscored: int = 0
     first_warning: str = ""
@@ -82,14 +82,14 @@ class RunResult(CobResult):
 
         >>> RunResult(date(2026, 3, 1), score_failures=1, unscored=9,
         ...           first_warning="no model").warning
-        'behaviour scores not written for 9 accounts (1 chunk failed to score): no model'
+        'behaviour scores not written for a chunk of 9 accounts: no model'
         """
         if not self.score_failures:
             return ""
-        chunks = "chunk" if self.score_failures == 1 else "chunks"
+        chunks = "a chunk" if self.score_failures == 1 else f"{self.score_failures} chunks"
         return (
-            f"behaviour scores not written for {self.unscored} accounts "
-            f"({self.score_failures} {chunks} failed to score): {self.first_warning}"
+            f"behaviour scores not written for {chunks} of {self.unscored} accounts: "
+            f"{self.first_warning}"
         )
 
 
@@ -191,7 +191,9 @@ def close_business_vectorised(
     ``target``; refused (``StoreError``) while another run holds the store.
     The business date becomes the day after ``target`` unless it is later.
     ``collections`` runs the collections' part of the night after (``_collections``).
-    ``scorecard`` scores the chunks (None: the packaged behaviour model).
+    ``scorecard`` scores the chunks (None: the packaged behaviour model). A
+    reference run killed before it scored, resumed here, has the accounts it
+    closed scored afterwards as the reference engine scores them.
     """
     closing = close or _polars_close
     result = RunResult(target, engine="polars")
@@ -215,6 +217,8 @@ def close_business_vectorised(
             _count(result, loaded, closed, written)
             if progress:
                 progress(loaded.accounts.num_rows)
+        if result.resumed and run.engine != result.engine:
+            _score_closed(access, terms, scorecard, result, chunk)  # the killed run's scores
         _finish_run(access, run, result)
     return _collections(result, collections)
 
