@@ -17,6 +17,7 @@ half a count of each to stay finite, and a bin empty in training weighs 0.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,13 +41,24 @@ __all__ = ["BinningOptions", "bin_characteristic", "information_value", "woe"]
 
 @dataclass(frozen=True, slots=True)
 class BinningOptions:
-    """How finely to cut: optbinning's pre-bins, the smallest bin, and the trend asked for."""
+    """How finely to cut: optbinning's pre-bins, the smallest bin, and the trend asked for.
+
+    Numeric pre-bins (the candidate edges the optimiser picks from) come from
+    a classification tree by default (optbinning's ``"cart"``). ``"quantile"``
+    proposes them without looking at the outcome and is faster on large data
+    (bench/scorecard.py, 1M rows: about 4.4 s instead of 7 s), but it lost 0.006 AUC
+    on the behaviour model's data, whose columns are mostly ties (zeros, full
+    shares), and only tied on German credit in cross-validation on training
+    rows: so it is offered, not the default. Categories are always pre-binned
+    by bad rate.
+    """
 
     max_n_prebins: int = 20
     min_prebin_size: float = 0.05
     min_bin_size: float = 0.05
     max_n_bins: int | None = 6
-    monotonic_trend: str = "auto_asc_desc"
+    monotonic_trend: str = "auto_asc_desc"  # a U shape is not explainable enough by default
+    prebinning_method: str = "cart"  # numeric only: "cart", "quantile", "uniform" or "mdlp"
 
 
 def woe(goods: npt.NDArray[np.int64], bads: npt.NDArray[np.int64]) -> list[float]:
@@ -101,16 +113,20 @@ def _optimal(name: str, kind: str, x: npt.NDArray[np.generic], y: npt.NDArray[np
              ) -> tuple[tuple[float, ...], list[tuple[str, ...]]]:  # fmt: skip
     from optbinning import OptimalBinning  # fitting only: applying a model never needs it
 
-    fitted = OptimalBinning(
+    binning = OptimalBinning(
         name=name,
         dtype="numerical" if kind == NUMERIC else "categorical",
+        prebinning_method=options.prebinning_method if kind == NUMERIC else "cart",
         max_n_prebins=options.max_n_prebins,
         min_prebin_size=options.min_prebin_size,
         min_bin_size=options.min_bin_size,
         max_n_bins=options.max_n_bins,
         monotonic_trend=options.monotonic_trend if kind == NUMERIC else None,
         special_codes=list(specials) or None,
-    ).fit(x, y)
+    )
+    with warnings.catch_warnings():  # quantile pre-bins: tied quantiles are merged, as they should
+        warnings.filterwarnings("ignore", message="Bins whose width are too small")
+        fitted = binning.fit(x, y)
     if kind == NUMERIC:
         return tuple(float(e) for e in fitted.splits), []
     return (), [tuple(str(c) for c in group) for group in fitted.splits]
