@@ -49,6 +49,7 @@ from arrears.kernel.errors import InvalidInput
 from arrears.kernel.money import CALC, Rounding, to_minor
 from arrears.risk.ecl import (
     ClassProvision,
+    EclTotals,
     LgdByState,
     LgdEstimate,
     StageTotal,
@@ -106,7 +107,7 @@ _MARGIN = 2.0**-36  # relative distance to .5 under which a product is priced ex
 
 
 @dataclass(frozen=True, slots=True)
-class EclFrame:
+class EclFrame(EclTotals):
     """The same figures as :class:`arrears.risk.ecl.EclResult`, the accounts as a frame."""
 
     accounts: pl.DataFrame
@@ -117,14 +118,6 @@ class EclFrame:
     pd_12_month: tuple[float, ...]
     pd_lifetime: tuple[float, ...]
     lgd_by_state: LgdByState
-
-    @property
-    def ecl_total_minor(self) -> int:
-        return sum(s.ecl_minor for s in self.stages)
-
-    @property
-    def provision_total_minor(self) -> int:
-        return sum(c.provision_minor for c in self.classes)
 
 
 def _checked(exposures: pl.DataFrame, states: Sequence[str]) -> pl.DataFrame:

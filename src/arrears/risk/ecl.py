@@ -48,6 +48,7 @@ __all__ = [
     "AccountEcl",
     "ClassProvision",
     "EclResult",
+    "EclTotals",
     "Exposure",
     "LgdByState",
     "LgdEstimate",
@@ -279,16 +280,12 @@ class ClassProvision:
     ecl_minor: int
 
 
-@dataclass(frozen=True, slots=True)
-class EclResult:
-    accounts: tuple[AccountEcl, ...]
+class EclTotals:
+    """The book's totals, for :class:`EclResult` and the vectorised ``batch.ecl.EclFrame``."""
+
+    __slots__ = ()
     stages: tuple[StageTotal, ...]
     classes: tuple[ClassProvision, ...]
-    lgd: LgdEstimate  # at charge-off
-    states: tuple[str, ...]
-    pd_12_month: tuple[float, ...]  # per state
-    pd_lifetime: tuple[float, ...]  # per state, over the longest horizon used
-    lgd_by_state: LgdByState  # P(CO | state) and the LGD applied at default
 
     @property
     def ecl_total_minor(self) -> int:
@@ -297,6 +294,18 @@ class EclResult:
     @property
     def provision_total_minor(self) -> int:
         return sum(c.provision_minor for c in self.classes)
+
+
+@dataclass(frozen=True, slots=True)
+class EclResult(EclTotals):
+    accounts: tuple[AccountEcl, ...]
+    stages: tuple[StageTotal, ...]
+    classes: tuple[ClassProvision, ...]
+    lgd: LgdEstimate  # at charge-off
+    states: tuple[str, ...]
+    pd_12_month: tuple[float, ...]  # per state
+    pd_lifetime: tuple[float, ...]  # per state, over the longest horizon used
+    lgd_by_state: LgdByState  # P(CO | state) and the LGD applied at default
 
 
 def _stages(rows: Sequence[AccountEcl]) -> tuple[StageTotal, ...]:
