@@ -207,8 +207,8 @@ def _lgd_lines(report: ProvisionReport) -> list[str]:
     lines = [
         f"LGD at charge-off {e.lgd.lgd:.4f} ({e.lgd.basis}); at default it is P(charge-off | "
         f"state) x that, at least the floor {report.params.lgd_floor}: stage 3 uses its own "
-        f"state's, stages 1 and 2 that of {t.entry_state} "
-        f"({t.lgd[t.entry]:.4f}).",
+        f"bucket's from {t.entry_state} on, stages 1 and 2 (and stage 3 in an earlier "
+        f"bucket) that of {t.entry_state} ({t.lgd[t.entry]:.4f}).",
         "",
         "| state | PD 12-month | PD lifetime | P(charge-off) | LGD at default |",
         "| --- | ---: | ---: | ---: | ---: |",

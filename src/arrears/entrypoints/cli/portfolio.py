@@ -189,8 +189,8 @@ def _print_provision(report: ProvisionReport, files: list[Path]) -> None:
     how = "discounted" if report.params.discounted else "not discounted"
     console.print(
         f"[bold]provisions[/] on {report.as_of}: LGD at charge-off {e.lgd.lgd:.4f} "
-        f"({e.lgd.basis}), at default {t.lgd[t.entry]:.4f} (from {t.entry_state}; stage 3 "
-        f"by its state), CCF {report.params.ccf}, {how}"
+        f"({e.lgd.basis}), at default {t.lgd[t.entry]:.4f} (entering {t.entry_state}; "
+        f"stage 3 by its own bucket from {t.entry_state} on), CCF {report.params.ccf}, {how}"
     )
     for table in _provision_tables(report):
         console.print(table)
