@@ -58,18 +58,23 @@ def _heatmap(report: PortfolioReport, figure: Figure) -> None:
 
 
 def _vintages(report: PortfolioReport, figure: Figure) -> None:
+    from matplotlib import colormaps
+
     thresholds = sorted({v.threshold for v in report.vintages})
     figure.set_figwidth(5.0 * max(len(thresholds), 1) + 1)
     panes = figure.subplots(1, max(len(thresholds), 1), squeeze=False)[0]
     for axes, threshold in zip(panes, thresholds, strict=False):
         cohorts = sorted({v.cohort for v in report.vintages if v.threshold == threshold})
-        for cohort in cohorts:
+        # oldest dark to newest light, one colour a cohort (the default cycle repeats after 10)
+        shades = colormaps["viridis"].resampled(max(len(cohorts), 2))
+        for i, cohort in enumerate(cohorts):
             points = [v for v in report.vintages if v.cohort == cohort and v.threshold == threshold]
             axes.plot(
                 [v.months_on_book for v in points],
                 [100 * v.account_rate for v in points],
                 marker=".",
                 linewidth=1,
+                color=shades(i / max(len(cohorts) - 1, 1)),
                 label=cohort,
             )
         axes.set_xlabel("months on book")
