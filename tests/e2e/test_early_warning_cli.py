@@ -66,7 +66,8 @@ def test_cob_writes_scores_and_early_warning_lists_the_account_that_stopped_payi
         assert [r["account_id"] for r in csv.DictReader(f)] == ids
     jumps = [row["jump_pp"] for row in listed]
     assert jumps == sorted(jumps, reverse=True)
-    assert "C1" in run(url, "risk", "early-warning")
+    printed = run(url, "risk", "early-warning")
+    assert "C1" in printed and "no stored score changed" not in printed
     assert json.loads(run(url, "risk", "early-warning", "--json", "--jump", "99")) == []
     assert (
         json.loads(run(url, "risk", "early-warning", "--json", "--on", "2026-01-31")) == []
@@ -83,6 +84,15 @@ def test_early_warning_refuses_a_bad_date(tmp_path: Path) -> None:
     assert "--on 'March' is not a date" in result.output + (result.stderr or "")
     refused = runner.invoke(app, ["--db", url, "risk", "early-warning", "--days-back", "0"])
     assert refused.exit_code == 2
+
+
+def test_early_warning_on_a_book_never_closed_says_where_scores_come_from(
+    tmp_path: Path,
+) -> None:
+    _, url = _book(tmp_path)
+    printed = " ".join(run(url, "risk", "early-warning").split())
+    assert "0 accounts jumped" in printed
+    assert "no stored score changed then: scores are written by `arrears cob`" in printed
 
 
 def _book(tmp_path: Path) -> tuple[Path, str]:

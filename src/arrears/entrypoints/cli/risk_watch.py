@@ -226,6 +226,11 @@ def early_warning(
     render.console.print(
         f"{len(found)} accounts jumped by {jump:g} pp and {ratio:g}x or more{since}"
     )
+    if not rows:
+        render.console.print(
+            "[yellow]no stored score changed then: scores are written by `arrears cob` "
+            "(a book saved by `arrears demo` or imported has none until its next close)[/]"
+        )
 
 
 def register_watch(app: typer.Typer) -> None:
