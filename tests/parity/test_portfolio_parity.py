@@ -31,7 +31,7 @@ from arrears.service.portfolio import (
     VINTAGE_THRESHOLDS,
     Balances,
     PortfolioReads,
-    _on_book,
+    on_book_records,
     portfolio_report,
 )
 from arrears.service.provision import ProvisionReport, provision
@@ -171,7 +171,7 @@ def test_the_on_book_rows_equal_the_reference(case: tuple[FakeReads, date, int])
     now = money.get(as_of, {})
     expected = [
         (f.account_id, bucket, dpd, POLICY.class_for(dpd), *now.get(f.account_id, (0, 0)))
-        for f, bucket, dpd in _on_book(reads.accounts(as_of), as_of, BUCKETS)
+        for f, bucket, dpd in on_book_records(reads.accounts(as_of), as_of, BUCKETS)
     ]
     columns = ["account_id", "bucket", "days_past_due", "classification"]
     got = figures.on_book.select([*columns, "receivable_minor", "principal_minor"]).to_pylist()

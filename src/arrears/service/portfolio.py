@@ -56,6 +56,13 @@ __all__ = [
     "Balances",
     "PortfolioReads",
     "PortfolioReport",
+    "check_closed_by",
+    "check_known_buckets",
+    "checked_accounts",
+    "empty_book",
+    "matrices_of",
+    "on_book_records",
+    "plain_record",
     "portfolio_report",
     "portfolio_report_reference",
 ]
@@ -123,9 +130,9 @@ class PortfolioReport:
             "buckets": list(self.buckets),
             "month_ends": [d.isoformat() for d in self.month_ends],
             "roll_rates": [_matrix_dict(m) for m in self.matrices],
-            "flow_rates": [_plain(f, "rate") for f in self.flows],
-            "vintages": [_plain(v, "account_rate", "amount_rate") for v in self.vintages],
-            "classification": [_plain(c) for c in self.classes],
+            "flow_rates": [plain_record(f, "rate") for f in self.flows],
+            "vintages": [plain_record(v, "account_rate", "amount_rate") for v in self.vintages],
+            "classification": [plain_record(c) for c in self.classes],
         }
 
 
@@ -137,7 +144,7 @@ def _value(value: object) -> object:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _plain(record: Any, *extra: str) -> dict[str, Any]:
+def plain_record(record: Any, *extra: str) -> dict[str, Any]:
     """A frozen record as JSON-ready values: its fields, then the named properties."""
     names = [*(f.name for f in fields(record)), *extra]
     return {name: _value(getattr(record, name)) for name in names}
@@ -154,7 +161,7 @@ def _matrix_dict(m: RollRateMatrix) -> dict[str, Any]:
     }
 
 
-def _known_buckets(accounts: Sequence[AccountFacts], buckets: Sequence[str]) -> None:
+def check_known_buckets(accounts: Sequence[AccountFacts], buckets: Sequence[str]) -> None:
     """Refuse a bucket move the catalogue does not name (the store was closed with another)."""
     for facts in accounts:
         for move in facts.moves:
@@ -166,22 +173,24 @@ def _known_buckets(accounts: Sequence[AccountFacts], buckets: Sequence[str]) -> 
                 )
 
 
-def _checked(reads: PortfolioReads, as_of: date, months: int) -> list[AccountFacts]:
-    _closed_by(reads, as_of, months)
+def checked_accounts(reads: PortfolioReads, as_of: date, months: int) -> list[AccountFacts]:
+    """The accounts opened by ``as_of`` (the reference's read), once the day and months pass."""
+    check_closed_by(reads, as_of, months)
     accounts = reads.accounts(as_of)
     if not accounts:
-        raise _empty(as_of)
+        raise empty_book(as_of)
     return accounts
 
 
-def _empty(as_of: date) -> InvalidInput:
+def empty_book(as_of: date) -> InvalidInput:
+    """The refusal of a report on a book with no account open by ``as_of``."""
     return InvalidInput(
         f"the book is empty: no account was open on or before {as_of}",
         hint="open accounts (or run `arrears demo`) or give a later --as-of",
     )
 
 
-def _closed_by(reads: PortfolioReads, as_of: date, months: int) -> None:
+def check_closed_by(reads: PortfolioReads, as_of: date, months: int) -> None:
     """Refuse months out of range and an ``as_of`` the store has not closed yet."""
     if not 1 <= months <= 120:
         raise InvalidInput(f"--months {months} is out of range", hint="give 1 to 120 months")
@@ -197,7 +206,7 @@ def _closed_by(reads: PortfolioReads, as_of: date, months: int) -> None:
         )
 
 
-def _matrices(
+def matrices_of(
     accounts: Sequence[AccountFacts],
     ends: Sequence[date],
     balances: Balances,
@@ -210,7 +219,7 @@ def _matrices(
     )
 
 
-def _on_book(
+def on_book_records(
     accounts: Sequence[AccountFacts], as_of: date, buckets: Sequence[str]
 ) -> list[tuple[AccountFacts, str, int]]:
     """Accounts on the book at ``as_of``: each with its bucket and DPD then."""
@@ -238,10 +247,10 @@ def portfolio_report(
         return portfolio_report_reference(reads, as_of, months, catalogue)
     if engine != "polars":
         raise InvalidInput(f"engine {engine!r} is unknown", hint=f"use one of {', '.join(ENGINES)}")
-    _closed_by(reads, as_of, months)
+    check_closed_by(reads, as_of, months)
     accounts = reads.account_table(as_of)
     if not accounts.num_rows:
-        raise _empty(as_of)
+        raise empty_book(as_of)
     chosen = catalogue or default_catalogue()
     policy = chosen.delinquency
     book = portfolio_book(accounts, reads.move_table(as_of), as_of, [b[0] for b in policy.buckets])
@@ -265,15 +274,15 @@ def portfolio_report_reference(
     reads: PortfolioReads, as_of: date, months: int = 12, catalogue: Catalogue | None = None
 ) -> PortfolioReport:
     """:func:`portfolio_report` by the reference engine: records, looped one at a time."""
-    accounts = _checked(reads, as_of, months)
+    accounts = checked_accounts(reads, as_of, months)
     policy = (catalogue or default_catalogue()).delinquency
     buckets = tuple(b[0] for b in policy.buckets)
-    _known_buckets(accounts, buckets)
+    check_known_buckets(accounts, buckets)
     ends = month_ends(as_of, months + 1)
     balances = reads.balances([*ends, as_of])
-    matrices = _matrices(accounts, ends, balances, buckets)
+    matrices = matrices_of(accounts, ends, balances, buckets)
     flows = tuple(f for m in matrices for f in flow_rates(m, buckets))
-    book = _on_book(accounts, as_of, buckets)
+    book = on_book_records(accounts, as_of, buckets)
     now = balances.get(as_of, {})
     classes = classification(
         [c[0] for c in policy.classes],

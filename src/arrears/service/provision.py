@@ -48,13 +48,13 @@ from arrears.risk.provisioning import ProvisioningParams
 from arrears.service.portfolio import (
     ENGINES,
     PortfolioReads,
-    _checked,
-    _closed_by,
-    _empty,
-    _known_buckets,
-    _matrices,
-    _on_book,
-    _plain,
+    check_closed_by,
+    check_known_buckets,
+    checked_accounts,
+    empty_book,
+    matrices_of,
+    on_book_records,
+    plain_record,
 )
 
 __all__ = ["ProvisionReport", "account_table", "provision", "provision_reference"]
@@ -98,8 +98,8 @@ class ProvisionReport:
                 "lgd_at_default": {s: lgd_text(x) for s, x in zip(t.states, t.lgd, strict=True)},
             },
             "ccf": str(self.params.ccf),
-            "stages": [_plain(s) for s in e.stages],
-            "classes": [_plain(c) for c in e.classes],
+            "stages": [plain_record(s) for s in e.stages],
+            "classes": [plain_record(c) for c in e.classes],
             "ecl_total_minor": e.ecl_total_minor,
             "provision_total_minor": e.provision_total_minor,
         }
@@ -141,10 +141,10 @@ def provision(
         return provision_reference(reads, as_of, params, months, catalogue)
     if engine != "polars":
         raise InvalidInput(f"engine {engine!r} is unknown", hint=f"use one of {', '.join(ENGINES)}")
-    _closed_by(reads, as_of, months)
+    check_closed_by(reads, as_of, months)
     table = reads.account_table(as_of)
     if not table.num_rows:
-        raise _empty(as_of)
+        raise empty_book(as_of)
     chosen = catalogue or default_catalogue()
     policy = chosen.delinquency
     book = portfolio_book(table, reads.move_table(as_of), as_of, [b[0] for b in policy.buckets])
@@ -176,18 +176,18 @@ def provision_reference(
 ) -> ProvisionReport:
     """:func:`provision` a record at a time: the readable reference the parity tests hold
     the vectorised engine to."""
-    accounts = _checked(reads, as_of, months)
+    accounts = checked_accounts(reads, as_of, months)
     chosen = catalogue or default_catalogue()
     policy = chosen.delinquency
     buckets = tuple(b[0] for b in policy.buckets)
-    _known_buckets(accounts, buckets)
+    check_known_buckets(accounts, buckets)
     ends = _history(as_of, months, min(a.opened_on for a in accounts))
     balances = reads.balances([*ends, as_of])
-    transition = pooled_transitions(_matrices(accounts, ends, balances, buckets))
+    transition = pooled_transitions(matrices_of(accounts, ends, balances, buckets))
     now = balances.get(as_of, {})
     exposures = [
         _exposure(f, bucket, dpd, policy.class_for(dpd), as_of, now.get(f.account_id, (0, 0)))
-        for f, bucket, dpd in _on_book(accounts, as_of, buckets)
+        for f, bucket, dpd in on_book_records(accounts, as_of, buckets)
     ]
     lgd = loss_given_default(*reads.charge_offs(as_of), params)
     first_dpd = {b[0]: b[1] for b in policy.buckets}
@@ -203,5 +203,6 @@ def account_table(rows: Sequence[AccountEcl]) -> pa.Table:
     """The reference's account rows as the report's table (``ACCOUNT_ECL``), in account order."""
     ordered = sorted(rows, key=lambda r: r.account_id)
     return pa.Table.from_pylist(
-        [{**_plain(r), "pd": r.pd, "lgd": lgd_text(r.lgd)} for r in ordered], schema=ACCOUNT_ECL
+        [{**plain_record(r), "pd": r.pd, "lgd": lgd_text(r.lgd)} for r in ordered],
+        schema=ACCOUNT_ECL,
     )
